@@ -12,22 +12,22 @@
 //
 // Data flows one way:
 //
-//	events ──attribution──▶ credits ──rules──▶ commission lines ──ledger──▶ balances
-//	                                                                      │
-//	     external reports ◀──reconcile──  payouts ◀──payout (provider)────┘
+//		events ──attribution──▶ credits ──rules──▶ commission lines ──ledger──▶ balances
+//		                                                                      │
+//		     external reports ◀──reconcile──  payouts ◀──payout (provider)────┘
 //
-//   - accrue (this package): Money, Currency, Allocate, Rate, Clock.
-//   - attribution: who gets credit for a conversion (first/last touch, linear,
-//     time decay, position-based, Markov, Shapley), split to the cent.
-//   - rules: how much — commission plans as versioned expressions, explained
-//     line by line and diffed before a change ships.
-//   - ledger: the double-entry ledger, the single source of truth for money,
-//     behind a Store interface the host implements (in-memory store and a
-//     conformance suite included; PostgreSQL in a nested module).
-//   - payout: batches from payable balances, paid exactly once through a
-//     Provider the host implements.
-//   - reconcile: matches what was owed, paid and reported; breaks go to an
-//     exception queue.
+//	  - accrue (this package): Money, Currency, Allocate, Rate, Clock.
+//	  - attribution: who gets credit for a conversion (first/last touch, linear,
+//	    time decay, position-based, Markov, Shapley), split to the cent.
+//	  - rules: how much — commission plans as versioned expressions, explained
+//	    line by line and diffed before a change ships.
+//	  - ledger: the double-entry ledger, the single source of truth for money,
+//	    behind a Store interface the host implements (in-memory store and a
+//	    conformance suite included; PostgreSQL in a nested module).
+//	  - payout: batches from payable balances, paid exactly once through a
+//	    Provider the host implements.
+//	  - reconcile: matches what was owed, paid and reported; breaks go to an
+//	    exception queue.
 //
 // attribution, rules, ledger and reconcile never import each other; the host
 // (or the examples) wires them.

@@ -42,15 +42,18 @@ func Allocate(total Money, weights []decimal.Decimal) ([]Money, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accrue: allocate %s: %w", total, err)
 	}
-	ints, err := scaleWeights(weights)
+	minExp, err := checkWeights(weights)
 	if err != nil {
 		return nil, err
 	}
 	parts := make([]int64, len(weights))
-	if small, ok := asUint64s(ints); ok {
+	if small, ok := smallWeights(weights, minExp); ok {
 		err = allocateUint64(parts, units, small)
 	} else {
-		err = allocateBig(parts, units, ints)
+		var ints []*big.Int
+		if ints, err = scaleWeights(weights, minExp); err == nil {
+			err = allocateBig(parts, units, ints)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -112,17 +115,17 @@ func ParseWeights(texts ...string) ([]decimal.Decimal, error) {
 	return out, nil
 }
 
-// scaleWeights validates weights and scales them to integers with a common
-// power of ten.
-func scaleWeights(weights []decimal.Decimal) ([]*big.Int, error) {
+// checkWeights validates weights and returns the smallest exponent among the
+// non-zero ones: the common scale that makes them all integers.
+func checkWeights(weights []decimal.Decimal) (int32, error) {
 	if len(weights) == 0 {
-		return nil, fmt.Errorf("%w: no weights", ErrInvalidWeights)
+		return 0, fmt.Errorf("%w: no weights", ErrInvalidWeights)
 	}
 	minExp := int32(0)
 	nonzero := false
 	for i, w := range weights {
 		if w.Sign() < 0 {
-			return nil, fmt.Errorf("%w: weight %d is negative (%s)", ErrInvalidWeights, i, w)
+			return 0, fmt.Errorf("%w: weight %d is negative (%s)", ErrInvalidWeights, i, w)
 		}
 		if w.Sign() > 0 {
 			nonzero = true
@@ -132,8 +135,51 @@ func scaleWeights(weights []decimal.Decimal) ([]*big.Int, error) {
 		}
 	}
 	if !nonzero {
-		return nil, fmt.Errorf("%w: all %d weights are zero", ErrInvalidWeights, len(weights))
+		return 0, fmt.Errorf("%w: all %d weights are zero", ErrInvalidWeights, len(weights))
 	}
+	return minExp, nil
+}
+
+// pow10 holds the powers of ten that fit a uint64.
+var pow10 = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// smallWeights scales the weights to integers at exponent minExp without
+// allocating big integers, if every scaled weight and their sum fit a uint64.
+func smallWeights(weights []decimal.Decimal, minExp int32) ([]uint64, bool) {
+	out := make([]uint64, len(weights))
+	var sum uint64
+	for i, w := range weights {
+		if w.Sign() == 0 {
+			continue
+		}
+		if w.NumDigits() > 18 {
+			return nil, false
+		}
+		shift := w.Exponent() - minExp
+		if shift >= int32(len(pow10)) {
+			return nil, false
+		}
+		hi, lo := bits.Mul64(uint64(w.CoefficientInt64()), pow10[shift])
+		if hi != 0 {
+			return nil, false
+		}
+		var carry uint64
+		if sum, carry = bits.Add64(sum, lo, 0); carry != 0 {
+			return nil, false
+		}
+		out[i] = lo
+	}
+	return out, true
+}
+
+// scaleWeights scales checked weights to big integers at exponent minExp.
+func scaleWeights(weights []decimal.Decimal, minExp int32) ([]*big.Int, error) {
 	ints := make([]*big.Int, len(weights))
 	for i, w := range weights {
 		if w.Sign() == 0 {
@@ -158,24 +204,6 @@ func clipDecimal(d decimal.Decimal) string {
 		return fmt.Sprintf("%d-digit decimal", d.NumDigits())
 	}
 	return d.String()
-}
-
-// asUint64s returns the weights as uint64s if they and their sum fit.
-func asUint64s(ints []*big.Int) ([]uint64, bool) {
-	out := make([]uint64, len(ints))
-	var sum uint64
-	for i, v := range ints {
-		if !v.IsUint64() {
-			return nil, false
-		}
-		out[i] = v.Uint64()
-		var carry uint64
-		sum, carry = bits.Add64(sum, out[i], 0)
-		if carry != 0 {
-			return nil, false
-		}
-	}
-	return out, true
 }
 
 // allocateUint64 is the largest-remainder split with 128-bit intermediate

@@ -51,11 +51,15 @@ func ParseMoney(s string) (Money, error) {
 	if !ok {
 		return Money{}, fmt.Errorf("%w: %q: want \"<amount> <currency>\"", ErrInvalidAmount, clip(s))
 	}
+	d, err := parseDecimal(amount)
+	if err != nil {
+		return Money{}, err
+	}
 	c, err := LookupCurrency(code)
 	if err != nil {
 		return Money{}, err
 	}
-	return ParseAmount(amount, c)
+	return Money{amount: d, currency: c}, nil
 }
 
 // MustParseMoney is like ParseMoney but panics on error. It is meant for

@@ -225,7 +225,15 @@ func allocateUint64(parts []int64, total int64, weights []uint64) error {
 	}
 	neg := total < 0
 	t := absUnits(total)
-	rems := make([]uint64, len(weights))
+	// Small splits (the common case: a handful of touches or partners) keep
+	// their remainders on the stack so that hot paths do not allocate.
+	var small [smallSplit]uint64
+	var rems []uint64
+	if len(weights) <= smallSplit {
+		rems = small[:len(weights)]
+	} else {
+		rems = make([]uint64, len(weights))
+	}
 	var given uint64
 	for i, w := range weights {
 		hi, lo := bits.Mul64(t, w)
@@ -235,20 +243,8 @@ func allocateUint64(parts []int64, total int64, weights []uint64) error {
 		rems[i] = r
 		given += q
 	}
-	left := t - given
-	if left > 0 {
-		order := largestFirst(len(weights), func(i, j int) int {
-			switch {
-			case rems[i] > rems[j]:
-				return -1
-			case rems[i] < rems[j]:
-				return 1
-			}
-			return 0
-		})
-		for _, i := range order[:left] {
-			parts[i]++
-		}
+	if left := t - given; left > 0 {
+		giveLargestRemainders(parts, rems, left)
 	}
 	for i := range parts {
 		parts[i] = signed(uint64(parts[i]), neg)
@@ -285,6 +281,44 @@ func allocateBig(parts []int64, total int64, weights []*big.Int) error {
 		parts[i] = signed(uint64(parts[i]), neg)
 	}
 	return nil
+}
+
+// smallSplit is the number of parts up to which allocateUint64 works
+// without allocating.
+const smallSplit = 16
+
+// giveLargestRemainders adds one unit to each of the left parts with the
+// largest remainders, ties to the earlier position. The remainders sum to
+// left·sum with each below sum, so more than left of them are non-zero.
+func giveLargestRemainders(parts []int64, rems []uint64, left uint64) {
+	if len(rems) > smallSplit {
+		order := largestFirst(len(rems), func(i, j int) int {
+			switch {
+			case rems[i] > rems[j]:
+				return -1
+			case rems[i] < rems[j]:
+				return 1
+			}
+			return 0
+		})
+		for _, i := range order[:left] {
+			parts[i]++
+		}
+		return
+	}
+	// Selection without a sort: left < len(rems) ≤ smallSplit. A chosen
+	// remainder is zeroed; since only non-zero remainders are ever chosen,
+	// it cannot be chosen twice.
+	for ; left > 0; left-- {
+		best := 0
+		for i, r := range rems {
+			if r > rems[best] {
+				best = i
+			}
+		}
+		parts[best]++
+		rems[best] = 0
+	}
 }
 
 // largestFirst returns the indexes 0..n-1 ordered by cmp, ties by index.

@@ -65,3 +65,30 @@ func BenchmarkDecimalAdd(b *testing.B) {
 		_ = x.Add(y)
 	}
 }
+
+// BenchmarkMoneyMinorUnits converts a rounded amount to minor units, as the
+// ledger does for every posting.
+func BenchmarkMoneyMinorUnits(b *testing.B) {
+	m := MustParseMoney("1234.50 USD")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.MinorUnits(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAllocateUnitsSmall splits among 8 parts, the size of a typical
+// attribution journey: the path that must not allocate.
+func BenchmarkAllocateUnitsSmall(b *testing.B) {
+	weights := []uint64{5, 3, 8, 1, 9, 2, 7, 4}
+	dst := make([]int64, 0, len(weights))
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if dst, err = AllocateUnits(dst, 100001, weights); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(weights))/b.Elapsed().Seconds(), "parts/s")
+}

@@ -126,6 +126,9 @@ func (m Money) IsRounded() bool {
 // It returns ErrInvalidAmount if m is finer than the minor unit and
 // ErrOverflow if the count does not fit in an int64.
 func (m Money) MinorUnits() (int64, error) {
+	if units, ok := m.minorUnitsFast(); ok {
+		return units, nil
+	}
 	if !m.IsRounded() {
 		return 0, fmt.Errorf("%w: %s is finer than the minor unit of %s; round it first", ErrInvalidAmount, m, m.currency.Code())
 	}
@@ -152,4 +155,19 @@ func (m Money) common(op string, o Money) (Currency, error) {
 		return m.currency, nil
 	}
 	return Currency{}, &MismatchError{Op: op, Left: m.currency, Right: o.currency}
+}
+
+// minorUnitsFast converts m to minor units without allocating when the
+// coefficient has at most 15 digits and the exponent is no finer than the
+// currency's minor unit: the common case on hot paths such as ledger posting.
+func (m Money) minorUnitsFast() (int64, bool) {
+	shift := m.amount.Exponent() + m.currency.MinorUnits()
+	if shift < 0 || shift > 3 || m.amount.NumDigits() > 15 {
+		return 0, false
+	}
+	units := m.amount.CoefficientInt64()
+	for ; shift > 0; shift-- {
+		units *= 10
+	}
+	return units, true
 }

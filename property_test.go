@@ -1,7 +1,9 @@
 package accrue
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"slices"
 	"strings"
@@ -304,4 +306,69 @@ func hasRemainderTies(total Money, weights []decimal.Decimal) bool {
 		seen[frac] = true
 	}
 	return false
+}
+
+// TestPropMinorUnitsExact checks that MinorUnits (fast and slow paths alike)
+// is the exact inverse of FromMinorUnits and refuses amounts finer than the
+// minor unit.
+func TestPropMinorUnitsExact(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := genMoney().Draw(t, "m")
+		units, err := m.MinorUnits()
+		switch {
+		case !m.IsRounded():
+			if !errors.Is(err, ErrInvalidAmount) {
+				t.Fatalf("MinorUnits(%s) = %d, %v; want ErrInvalidAmount", m, units, err)
+			}
+		case errors.Is(err, ErrOverflow):
+			if m.amount.Shift(m.currency.MinorUnits()).BigInt().IsInt64() {
+				t.Fatalf("MinorUnits(%s) overflowed but fits", m)
+			}
+		case err != nil:
+			t.Fatalf("MinorUnits(%s): %v", m, err)
+		default:
+			if back := FromMinorUnits(units, m.Currency()); !back.Equal(m) {
+				t.Fatalf("MinorUnits(%s) = %d, back to %s", m, units, back)
+			}
+		}
+	})
+}
+
+// TestPropSmallSplitMatchesSort checks the allocation-free selection used for
+// up to smallSplit parts against the stable sort used for larger splits.
+func TestPropSmallSplitMatchesSort(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, smallSplit).Draw(t, "n")
+		weights := rapid.SliceOfN(rapid.Uint64Range(0, 20), n, n).Draw(t, "weights")
+		total := rapid.Int64Range(-1000, 1000).Draw(t, "total")
+		got, err := AllocateUnits(nil, total, weights)
+		if err != nil {
+			return // all-zero weights
+		}
+		// Reference: floor shares, then +1 (toward the sign) for the largest
+		// remainders in stable-sort order.
+		var sum uint64
+		for _, w := range weights {
+			sum += w
+		}
+		abs := absUnits(total)
+		want := make([]int64, n)
+		rems := make([]uint64, n)
+		var given uint64
+		for i, w := range weights {
+			want[i] = int64(abs * w / sum)
+			rems[i] = abs * w % sum
+			given += abs * w / sum
+		}
+		order := largestFirst(n, func(i, j int) int { return cmp.Compare(rems[j], rems[i]) })
+		for _, i := range order[:abs-given] {
+			want[i]++
+		}
+		for i := range want {
+			want[i] = signed(uint64(want[i]), total < 0)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("AllocateUnits(%d, %v) = %v, want %v", total, weights, got, want)
+		}
+	})
 }

@@ -1,0 +1,43 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/accruehq/accrue/ledger"
+	"github.com/accruehq/accrue/ledger/ledgertest"
+)
+
+// tamperable is the Store with the ledgertest.Tamperer capability, for
+// tests only: it rewrites a stored record without any check.
+type tamperable struct{ *Store }
+
+// TamperTx implements ledgertest.Tamperer.
+func (s tamperable) TamperTx(_ context.Context, seq uint64, edit func(tx *ledger.Transaction)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq == 0 || seq > uint64(s.txs.len()) {
+		return fmt.Errorf("memstore: no transaction %d", seq)
+	}
+	tx := s.tx(int(seq - 1))
+	edit(&tx)
+	accts := make([]*account, len(tx.Postings))
+	units := make([]int64, len(tx.Postings))
+	for i, p := range tx.Postings {
+		if accts[i] = s.accounts[p.Account]; accts[i] == nil {
+			return fmt.Errorf("memstore: no account %s", p.Account)
+		}
+		units[i], _ = p.Amount.MinorUnits()
+	}
+	*s.txs.at(int(seq - 1)) = newRecord(&tx, accts, units, nil)
+	return nil
+}
+
+func TestConformance(t *testing.T) {
+	ledgertest.Run(t, func(t *testing.T) ledger.Store { return tamperable{New()} })
+}
+
+func BenchmarkConformance(b *testing.B) {
+	ledgertest.RunBenchmarks(b, func(b *testing.B) ledger.Store { return New() })
+}

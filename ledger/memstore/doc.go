@@ -1,0 +1,41 @@
+// Package memstore is the in-memory ledger.Store: the embedded default for
+// programs that keep their ledger in process (tests, simulations, small
+// hosts that snapshot elsewhere), and the reference the conformance suite
+// (ledger/ledgertest) is written against.
+//
+// # Basics
+//
+//	l, err := ledger.New(memstore.New())
+//
+// A Store is safe for concurrent use. Commit takes one write lock, so commits
+// are serialised: the optimistic version checks of the ledger.Store contract
+// then never fail for stale reads that did not really race.
+//
+// # Caveats
+//
+// Everything lives in memory and is lost with the process. Entries appended
+// with an effective time earlier than the account's latest cost O(n) in the
+// account's later entries (prefix sums are shifted); in-order appends, the
+// common case including chronological backdated imports, cost O(1)
+// amortised. Transactions with an account filter are listed from that
+// account's entries; other filters scan in commit order.
+//
+// A Store holds at most 4,294,967,294 transactions (its key index stores
+// Seq in 32 bits); Commit refuses beyond that.
+//
+// # Design
+//
+// Per account the store keeps its counters, the (seq, posting) positions of
+// its entries in commit order, and the posted entries sorted by (effective
+// time, seq) with running totals, so PostedAsOf is one binary search:
+// O(log n). Transactions are kept as compact records (amounts in minor
+// units, times as Unix nanoseconds, rare fields behind one pointer; Seq and
+// PrevHash implied by position, metadata as flat key/value pairs) in
+// fixed-size chunks, so appending never copies what is stored; a commit's
+// records take their postings, rare fields and metadata from one
+// allocation each. Idempotency keys and IDs are found through flat,
+// pointer-free open-addressing tables of (hash tag, Seq) that the stored
+// record confirms; keys are never forgotten. Memory traffic, not
+// arithmetic, is what in-memory appends cost, and these choices keep it
+// low.
+package memstore

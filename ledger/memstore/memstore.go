@@ -1,0 +1,280 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/accruehq/accrue/ledger"
+)
+
+// Store is an in-memory ledger.Store. The zero value is not usable; call
+// New.
+type Store struct {
+	mu       sync.RWMutex
+	accounts map[string]*account
+	names    []string // account names; sorted unless dirty
+	dirty    bool
+	txs      chunked[record] // index Seq-1
+	byKey    *strIndex
+	byID     *strIndex
+	// scratch for Commit: hashes of the keys and IDs being committed, and
+	// the first transaction with each hash.
+	keyHashes, idHashes []uint64
+	seen                map[uint64]int
+	newNames            map[string]bool
+	pAccts              []*account // per posting of the commit, nil for new accounts
+	pUnits              []int64
+	states              map[string]*ledger.TxState
+	closed              time.Time
+}
+
+type account struct {
+	state   ledger.AccountState
+	entries chunked[entryRef] // commit order
+	asof    chunked[point]    // posted entries by (effective time, seq), running totals
+}
+
+// entryRef locates an entry: its transaction's Seq (32 bits, see the
+// Store's limit) and its posting's index.
+type entryRef struct {
+	seq, idx uint32
+}
+
+// point is one posted entry with the account's posted totals up to and
+// including it.
+type point struct {
+	eff             int64 // UnixNano of EffectiveAt; equal times keep commit order
+	debits, credits int64
+}
+
+// New returns an empty Store.
+func New() *Store {
+	s := &Store{
+		accounts: make(map[string]*account),
+		states:   make(map[string]*ledger.TxState),
+		seen:     make(map[uint64]int),
+		newNames: make(map[string]bool),
+	}
+	s.byKey = newStrIndex(func(seq uint64) string { return s.txs.at(int(seq - 1)).key })
+	s.byID = newStrIndex(func(seq uint64) string { return s.txs.at(int(seq - 1)).id })
+	return s
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+func done(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %s: %w", op, err)
+	}
+	return nil
+}
+
+// ReadAccounts implements ledger.Store.
+func (s *Store) ReadAccounts(ctx context.Context, names []string, dst []ledger.AccountState) ([]ledger.AccountState, error) {
+	if err := done(ctx, "read accounts"); err != nil {
+		return nil, err
+	}
+	dst = slices.Grow(dst[:0], len(names))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, n := range names {
+		if a, ok := s.accounts[n]; ok {
+			st := a.state
+			st.Account = ledger.CloneAccount(st.Account)
+			dst = append(dst, st)
+		} else {
+			dst = append(dst, ledger.AccountState{Account: ledger.Account{Name: n}})
+		}
+	}
+	return dst, nil
+}
+
+// ReadTxStates implements ledger.Store.
+func (s *Store) ReadTxStates(ctx context.Context, ids []string, dst []ledger.TxState) ([]ledger.TxState, error) {
+	if err := done(ctx, "read tx states"); err != nil {
+		return nil, err
+	}
+	dst = dst[:0]
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, id := range ids {
+		if st, ok := s.states[id]; ok {
+			c := *st
+			c.Reversed = slices.Clone(st.Reversed)
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, ledger.TxState{ID: id})
+		}
+	}
+	return dst, nil
+}
+
+// Commit implements ledger.Store.
+func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
+	if err := done(ctx, "commit"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(c); err != nil {
+		return err
+	}
+	for _, a := range c.NewAccounts {
+		s.accounts[a.Name] = &account{state: ledger.AccountState{Account: ledger.CloneAccount(a), Exists: true, Version: 1}}
+		s.names = append(s.names, a.Name)
+		s.dirty = true
+	}
+	for _, d := range c.Deltas {
+		a := s.accounts[d.Account]
+		st := &a.state
+		st.Counters.DebitsPosted += d.Delta.DebitsPosted
+		st.Counters.CreditsPosted += d.Delta.CreditsPosted
+		st.Counters.DebitsPending += d.Delta.DebitsPending
+		st.Counters.CreditsPending += d.Delta.CreditsPending
+		st.Version++
+	}
+	for _, u := range c.TxStates {
+		st := u.State
+		st.Reversed = slices.Clone(st.Reversed)
+		st.Version = u.Version + 1
+		s.states[st.ID] = &st
+	}
+	var prev [32]byte
+	if n := s.txs.len(); n > 0 {
+		prev = s.txs.at(n - 1).hash
+	}
+	first := 0
+	// The records' postings, optional parts and metadata share one
+	// allocation each per commit (records are kept for good, so nothing is
+	// pinned that would otherwise be freed).
+	sl := newSlabs(c.Txs)
+	for i := range c.Txs {
+		tx := &c.Txs[i]
+		tx.Seq = uint64(s.txs.len()) + 1
+		tx.PrevHash = prev
+		tx.Hash = [32]byte{}
+		if c.Chain {
+			tx.Hash = ledger.ChainHash(prev, tx)
+		}
+		prev = tx.Hash
+		n := len(tx.Postings)
+		accts := s.pAccts[first : first+n]
+		for j, a := range accts {
+			if a == nil { // created by this commit
+				accts[j] = s.accounts[tx.Postings[j].Account]
+			}
+		}
+		s.txs.append(newRecord(tx, accts, s.pUnits[first:first+n], &sl))
+		s.byKey.insert(s.keyHashes[i], tx.Seq)
+		s.byID.insert(s.idHashes[i], tx.Seq)
+		s.index(s.txs.last(), tx.Seq)
+		first += n
+	}
+	clear(s.pAccts)
+	return nil
+}
+
+// check applies the refusals of the Commit contract, writing nothing.
+func (s *Store) check(c *ledger.Commit) error {
+	clear(s.newNames)
+	for _, a := range c.NewAccounts {
+		if _, ok := s.accounts[a.Name]; ok {
+			return fmt.Errorf("memstore: account %s created concurrently: %w", a.Name, ledger.ErrConflict)
+		}
+		s.newNames[a.Name] = true
+	}
+	for _, d := range c.Deltas {
+		a, ok := s.accounts[d.Account]
+		switch {
+		case !ok && d.Version == 0 && s.newNames[d.Account]:
+		case !ok:
+			return fmt.Errorf("memstore: account %s does not exist: %w", d.Account, ledger.ErrConflict)
+		case a.state.Version != d.Version:
+			return fmt.Errorf("memstore: account %s moved: %w", d.Account, ledger.ErrConflict)
+		}
+	}
+	for _, u := range c.TxStates {
+		var v uint64
+		if st, ok := s.states[u.State.ID]; ok {
+			v = st.Version
+		}
+		if v != u.Version {
+			return fmt.Errorf("memstore: transaction %s state moved: %w", u.State.ID, ledger.ErrConflict)
+		}
+	}
+	n := 0
+	for i := range c.Txs {
+		n += len(c.Txs[i].Postings)
+	}
+	s.pAccts, s.pUnits = slices.Grow(s.pAccts[:0], n), slices.Grow(s.pUnits[:0], n)
+	for i := range c.Txs {
+		tx := &c.Txs[i]
+		if !s.closed.IsZero() && !tx.EffectiveAt.After(s.closed) {
+			return fmt.Errorf("memstore: tx %s effective %s: %w", tx.ID, tx.EffectiveAt.Format(time.RFC3339Nano), ledger.ErrPeriodClosed)
+		}
+		for j := range tx.Postings {
+			p := &tx.Postings[j]
+			a := s.accounts[p.Account]
+			if a == nil && !s.newNames[p.Account] {
+				return fmt.Errorf("memstore: tx %s posts to account %s, which does not exist: %w", tx.ID, p.Account, ledger.ErrConflict)
+			}
+			units, err := p.Amount.MinorUnits()
+			if err != nil {
+				return fmt.Errorf("memstore: tx %s posting %d: %w: %w", tx.ID, j, ledger.ErrInvalidAmount, err)
+			}
+			s.pAccts, s.pUnits = append(s.pAccts, a), append(s.pUnits, units)
+		}
+	}
+	if uint64(s.txs.len())+uint64(len(c.Txs)) >= math.MaxUint32 {
+		return fmt.Errorf("memstore: full: at most %d transactions", uint32(math.MaxUint32-1))
+	}
+	// Keys and IDs last: against the stored ones, then against each other
+	// (hash first, strings on a hash match).
+	s.keyHashes, s.idHashes = slices.Grow(s.keyHashes[:0], len(c.Txs)), slices.Grow(s.idHashes[:0], len(c.Txs))
+	for i := range c.Txs {
+		tx := &c.Txs[i]
+		kh, ih := s.byKey.hash(tx.Key), s.byID.hash(tx.ID)
+		s.keyHashes, s.idHashes = append(s.keyHashes, kh), append(s.idHashes, ih)
+		_, dupKey := s.byKey.lookupHashed(kh, tx.Key)
+		_, dupID := s.byID.lookupHashed(ih, tx.ID)
+		if dupKey || dupID {
+			return fmt.Errorf("memstore: key %q (id %s): %w", tx.Key, tx.ID, ledger.ErrDuplicateKey)
+		}
+	}
+	if len(c.Txs) > 1 {
+		if err := s.checkRepeats(c.Txs, s.keyHashes, func(tx *ledger.Transaction) string { return tx.Key }); err != nil {
+			return err
+		}
+		if err := s.checkRepeats(c.Txs, s.idHashes, func(tx *ledger.Transaction) string { return tx.ID }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRepeats refuses a commit that carries the same key (or ID, by str)
+// twice.
+func (s *Store) checkRepeats(txs []ledger.Transaction, hashes []uint64, str func(*ledger.Transaction) string) error {
+	defer clear(s.seen)
+	for i := range txs {
+		j, ok := s.seen[hashes[i]]
+		if !ok {
+			s.seen[hashes[i]] = i
+			continue
+		}
+		if str(&txs[j]) == str(&txs[i]) {
+			return fmt.Errorf("memstore: key %q twice in one commit: %w", txs[i].Key, ledger.ErrDuplicateKey)
+		}
+		// Two strings with one hash: compare with all earlier ones.
+		for k := range i {
+			if str(&txs[k]) == str(&txs[i]) {
+				return fmt.Errorf("memstore: key %q twice in one commit: %w", txs[i].Key, ledger.ErrDuplicateKey)
+			}
+		}
+	}
+	return nil
+}

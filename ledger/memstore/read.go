@@ -1,0 +1,220 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accruehq/accrue"
+	"github.com/accruehq/accrue/ledger"
+)
+
+// index records the entries of the just appended record r.
+func (s *Store) index(r *record, seq uint64) {
+	posted := r.kind.MovesPosted()
+	for i, p := range r.postings {
+		a := p.acct
+		a.entries.append(entryRef{seq: uint32(seq), idx: uint32(i)})
+		if !posted {
+			continue
+		}
+		var d, c int64
+		if p.side == ledger.Debit {
+			d = p.units
+		} else {
+			c = p.units
+		}
+		n := a.asof.len()
+		pos := n
+		if n > 0 && a.asof.last().eff > r.eff {
+			pos = a.asof.search(func(q *point) bool { return q.eff > r.eff })
+		}
+		pt := point{eff: r.eff, debits: d, credits: c}
+		if pos > 0 {
+			prev := a.asof.at(pos - 1)
+			pt.debits += prev.debits
+			pt.credits += prev.credits
+		}
+		if pos == n {
+			a.asof.append(pt)
+			continue
+		}
+		a.asof.insert(pos, pt)
+		for j := pos + 1; j <= n; j++ {
+			q := a.asof.at(j)
+			q.debits += d
+			q.credits += c
+		}
+	}
+}
+
+// PostedAsOf implements ledger.Store: one binary search.
+func (s *Store) PostedAsOf(ctx context.Context, name string, t time.Time) (ledger.Counters, error) {
+	if err := done(ctx, "posted as of"); err != nil {
+		return ledger.Counters{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[name]
+	if !ok {
+		return ledger.Counters{}, nil
+	}
+	at := t.UnixNano()
+	i := a.asof.search(func(q *point) bool { return q.eff > at })
+	if i == 0 {
+		return ledger.Counters{}, nil
+	}
+	p := a.asof.at(i - 1)
+	return ledger.Counters{DebitsPosted: p.debits, CreditsPosted: p.credits}, nil
+}
+
+// Tx implements ledger.Store.
+func (s *Store) Tx(ctx context.Context, id string) (ledger.Transaction, error) {
+	return s.lookup(ctx, s.byID, id)
+}
+
+// TxByKey implements ledger.Store.
+func (s *Store) TxByKey(ctx context.Context, key string) (ledger.Transaction, error) {
+	return s.lookup(ctx, s.byKey, key)
+}
+
+func (s *Store) lookup(ctx context.Context, x *strIndex, k string) (ledger.Transaction, error) {
+	if err := done(ctx, "lookup"); err != nil {
+		return ledger.Transaction{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	seq, ok := x.lookup(k)
+	if !ok || seq > uint64(s.txs.len()) {
+		return ledger.Transaction{}, fmt.Errorf("memstore: %q: %w", k, ledger.ErrNotFound)
+	}
+	return s.tx(int(seq - 1)), nil
+}
+
+// Entries implements ledger.Store.
+func (s *Store) Entries(ctx context.Context, f ledger.EntryFilter, dst []ledger.Entry) ([]ledger.Entry, error) {
+	if err := done(ctx, "entries"); err != nil {
+		return nil, err
+	}
+	dst = dst[:0]
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[f.Account]
+	if !ok {
+		return dst, nil
+	}
+	i := a.entries.search(func(e *entryRef) bool {
+		return uint64(e.seq) > f.AfterSeq || uint64(e.seq) == f.AfterSeq && int(e.idx) > f.AfterIndex
+	})
+	for ; i < a.entries.len() && len(dst) < f.Limit; i++ {
+		e := a.entries.at(i)
+		r := s.txs.at(int(e.seq - 1))
+		if !r.match(&ledger.TxFilter{From: f.From, To: f.To, Metadata: f.Metadata}) {
+			continue
+		}
+		p := r.postings[e.idx]
+		dst = append(dst, ledger.Entry{TxID: r.id, Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side,
+			Amount: accrue.FromMinorUnits(p.units, a.state.Account.Currency), EffectiveAt: fromNanos(r.eff)})
+	}
+	return dst, nil
+}
+
+// Transactions implements ledger.Store.
+func (s *Store) Transactions(ctx context.Context, f ledger.TxFilter, dst []ledger.Transaction) ([]ledger.Transaction, error) {
+	if err := done(ctx, "transactions"); err != nil {
+		return nil, err
+	}
+	dst = dst[:0]
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	last := uint64(s.txs.len())
+	if f.ToSeq != 0 && f.ToSeq < last {
+		last = f.ToSeq
+	}
+	take := func(seq uint64) bool {
+		if s.txs.at(int(seq - 1)).match(&f) {
+			dst = append(dst, s.tx(int(seq-1)))
+		}
+		return len(dst) < f.Limit
+	}
+	if f.Account != "" {
+		a, ok := s.accounts[f.Account]
+		if !ok {
+			return dst, nil
+		}
+		i := a.entries.search(func(e *entryRef) bool { return uint64(e.seq) > f.AfterSeq })
+		var prev uint64
+		for ; i < a.entries.len() && uint64(a.entries.at(i).seq) <= last; i++ {
+			if seq := uint64(a.entries.at(i).seq); seq != prev {
+				prev = seq
+				if !take(seq) {
+					break
+				}
+			}
+		}
+		return dst, nil
+	}
+	for seq := f.AfterSeq + 1; seq <= last; seq++ {
+		if !take(seq) {
+			break
+		}
+	}
+	return dst, nil
+}
+
+// ListAccounts implements ledger.Store.
+func (s *Store) ListAccounts(ctx context.Context, prefix, after string, limit int, dst []ledger.AccountState) ([]ledger.AccountState, error) {
+	if err := done(ctx, "list accounts"); err != nil {
+		return nil, err
+	}
+	dst = dst[:0]
+	s.mu.Lock() // sorting the name index may be needed
+	defer s.mu.Unlock()
+	if s.dirty {
+		slices.Sort(s.names)
+		s.dirty = false
+	}
+	from := prefix
+	if after > from {
+		from = after
+	}
+	i, _ := slices.BinarySearch(s.names, from)
+	for ; i < len(s.names) && len(dst) < limit; i++ {
+		n := s.names[i]
+		if !strings.HasPrefix(n, prefix) {
+			break
+		}
+		if n <= after {
+			continue
+		}
+		st := s.accounts[n].state
+		st.Account = ledger.CloneAccount(st.Account)
+		dst = append(dst, st)
+	}
+	return dst, nil
+}
+
+// ClosePeriod implements ledger.Store.
+func (s *Store) ClosePeriod(ctx context.Context, through time.Time) error {
+	if err := done(ctx, "close period"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if through.After(s.closed) {
+		s.closed = through
+	}
+	return nil
+}
+
+// ClosedThrough implements ledger.Store.
+func (s *Store) ClosedThrough(ctx context.Context) (time.Time, error) {
+	if err := done(ctx, "closed through"); err != nil {
+		return time.Time{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed, nil
+}

@@ -1,0 +1,73 @@
+package memstore
+
+import "hash/maphash"
+
+// strIndex maps strings (idempotency keys, transaction IDs) to Seq. It is
+// an open-addressing hash table of (hash, Seq) pairs in one flat,
+// pointer-free slice: the garbage collector never scans it, each string is
+// hashed once, and growing it copies 16 bytes per entry. The strings live
+// only in the stored records, which confirm every hit, so hash collisions
+// cost a probe, never a wrong answer.
+type strIndex struct {
+	seed  maphash.Seed
+	slots []slot // len is a power of two; seq 0 marks an empty slot
+	n     int
+	// of returns the indexed string of the record with a given Seq.
+	of func(seq uint64) string
+}
+
+// slot is an entry: the hash's high 32 bits and the Seq (0: empty).
+type slot struct {
+	tag, seq uint32
+}
+
+func newStrIndex(of func(seq uint64) string) *strIndex {
+	return &strIndex{seed: maphash.MakeSeed(), slots: make([]slot, 1024), of: of}
+}
+
+func (x *strIndex) hash(s string) uint64 { return maphash.String(x.seed, s) }
+
+// lookup returns the Seq of s.
+func (x *strIndex) lookup(s string) (uint64, bool) {
+	return x.lookupHashed(x.hash(s), s)
+}
+
+func (x *strIndex) lookupHashed(h uint64, s string) (uint64, bool) {
+	mask := uint64(len(x.slots) - 1)
+	tag := uint32(h >> 32)
+	for i := uint64(tag) & mask; ; i = (i + 1) & mask {
+		sl := &x.slots[i]
+		switch {
+		case sl.seq == 0:
+			return 0, false
+		case sl.tag == tag && x.of(uint64(sl.seq)) == s:
+			return uint64(sl.seq), true
+		}
+	}
+}
+
+// insert records s (with hash h) at seq; s must not be indexed yet.
+func (x *strIndex) insert(h uint64, seq uint64) {
+	if 2*(x.n+1) > len(x.slots) { // keep the load at most one half
+		old := x.slots
+		x.slots = make([]slot, 2*len(old))
+		for _, sl := range old {
+			if sl.seq != 0 {
+				x.put(sl)
+			}
+		}
+	}
+	x.put(slot{tag: uint32(h >> 32), seq: uint32(seq)})
+	x.n++
+}
+
+// put stores sl in the first free slot from its home slot (its tag, masked:
+// so growing needs no rehashing of strings).
+func (x *strIndex) put(sl slot) {
+	mask := uint64(len(x.slots) - 1)
+	i := uint64(sl.tag) & mask
+	for x.slots[i].seq != 0 {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = sl
+}

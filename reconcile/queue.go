@@ -1,0 +1,101 @@
+package reconcile
+
+import (
+	"context"
+	"time"
+
+	"github.com/accruehq/accrue"
+)
+
+// Queue receives breaks for people to resolve. The host implements it on its
+// own storage (a ticket system, a table); MemoryQueue is the in-memory one.
+//
+// Implementations must be safe for concurrent use and honour ctx
+// cancellation.
+type Queue interface {
+	// Raise stores b unless a break with b.ID is already stored, and returns
+	// the stored entry and whether it was created by this call. Raising the
+	// same id again must not change the stored entry or its resolution:
+	// that is what makes re-runs idempotent.
+	Raise(ctx context.Context, b Break) (Entry, bool, error)
+	// Resolve records a resolution of the break id. It returns
+	// ErrUnknownBreak for an id never raised, ErrAlreadyResolved when the
+	// break holds a different resolution (repeating the same one succeeds)
+	// and ErrInvalidResolution for a resolution without kind, author or time.
+	Resolve(ctx context.Context, id string, r Resolution) error
+	// Get returns the entry for id and whether it exists.
+	Get(ctx context.Context, id string) (Entry, bool, error)
+}
+
+// Entry is a break as the queue holds it.
+type Entry struct {
+	Break      Break
+	Resolution *Resolution // nil while open
+}
+
+// ResolutionKind is what a person decided about a break.
+type ResolutionKind uint8
+
+// The resolution kinds.
+const (
+	// AcceptDifference accepts the records as matched with their difference.
+	AcceptDifference ResolutionKind = iota + 1
+	// Adjust records that an adjustment of Amount was booked elsewhere.
+	Adjust
+	// WriteOff writes Amount off.
+	WriteOff
+	// ManualMatch marks the records matched by hand, with MatchedIDs naming
+	// the counterpart records.
+	ManualMatch
+	// MatchedLater is recorded by Run itself: a later run matched every
+	// record of the break (the bank line arrived a day later). By is
+	// Config.By, At is Config.AsOf (or the run's AsOf), MatchedIDs names
+	// the counterpart records and Note the rules that matched them.
+	MatchedLater
+)
+
+var resolutionNames = [...]string{"", "accept_difference", "adjust", "write_off", "manual_match", "matched_later"}
+
+// String returns the kind's code ("accept_difference", …).
+func (k ResolutionKind) String() string {
+	if k != 0 && int(k) < len(resolutionNames) {
+		return resolutionNames[k]
+	}
+	return "ResolutionKind(?)"
+}
+
+// Resolution is a decision about a break, recorded with who and when.
+type Resolution struct {
+	Kind ResolutionKind
+	// By names the person or process; At is when (passed in, never read
+	// from the wall clock by this package).
+	By string
+	At time.Time
+	// Amount is the adjustment or write-off (zero Money otherwise).
+	Amount accrue.Money
+	// MatchedIDs names the counterpart records of a ManualMatch.
+	MatchedIDs []string
+	// Note is free text.
+	Note string
+}
+
+// valid reports whether r names a kind, an author and a time.
+func (r Resolution) valid() bool {
+	return r.Kind >= AcceptDifference && r.Kind <= MatchedLater && r.By != "" && !r.At.IsZero()
+}
+
+// OpenLister is an optional interface a Queue implements so that Run can
+// close the breaks a later run matched (see MatchedLater), as database/sql
+// looks for optional driver interfaces. Run finds it by type assertion.
+//
+// Without it, Run looks the candidates up by id with Get: for every matched
+// record the single-record breaks it could have raised (missing, duplicate)
+// and, for a one-to-one match, the pair breaks of its two records (amount,
+// date, status) — about seven Gets per match, so a large host queue should
+// implement OpenLister. A break of other records (a group, a pair whose
+// records were later matched apart) then stays open for the host to close.
+type OpenLister interface {
+	// OpenBreaks returns the unresolved entries raised for the leg between
+	// the named sides, in any order.
+	OpenBreaks(ctx context.Context, leftSide, rightSide string) ([]Entry, error)
+}

@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"math"
+
 	"github.com/accruehq/accrue"
 )
 
@@ -27,6 +29,35 @@ type Balance struct {
 	Available accrue.Money
 	// Counters are the raw totals the balance is derived from.
 	Counters Counters
+}
+
+// Plus returns c + d field by field and whether the result is in range:
+// every counter ≥ 0 and each side's posted plus pending total within int64,
+// the invariant the ledger keeps. Stores use it to refuse a commuting delta
+// (AccountDelta.Commutes) that would overflow.
+func (c Counters) Plus(d Counters) (Counters, bool) {
+	var r Counters
+	var ok1, ok2, ok3, ok4 bool
+	r.DebitsPosted, ok1 = addUnits(c.DebitsPosted, d.DebitsPosted)
+	r.CreditsPosted, ok2 = addUnits(c.CreditsPosted, d.CreditsPosted)
+	r.DebitsPending, ok3 = addUnits(c.DebitsPending, d.DebitsPending)
+	r.CreditsPending, ok4 = addUnits(c.CreditsPending, d.CreditsPending)
+	ok := ok1 && ok2 && ok3 && ok4 &&
+		r.DebitsPosted <= math.MaxInt64-r.DebitsPending &&
+		r.CreditsPosted <= math.MaxInt64-r.CreditsPending
+	if !ok {
+		return c, false
+	}
+	return r, true
+}
+
+// addUnits returns a+b for a ≥ 0 and whether it is in [0, MaxInt64].
+func addUnits(a, b int64) (int64, bool) {
+	if a < 0 || (b > 0 && a > math.MaxInt64-b) {
+		return a, false
+	}
+	n := a + b
+	return n, n >= 0
 }
 
 // normal returns the posted balance, pending inflows and pending outflows on

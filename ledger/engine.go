@@ -38,6 +38,9 @@ type work struct {
 	index  map[string]int32
 	states []AccountState
 	bal    []Counters
+	// checked[i] says whether an effect on account i could break one of
+	// its constraints, so that its delta must be version-checked.
+	checked []bool
 	keys   map[string]struct{}
 	sums   []curSum
 	commit Commit
@@ -87,6 +90,7 @@ func (l *Ledger) putWork(w *work) {
 	clear(w.effects)
 	clear(w.names)
 	clear(w.states)
+	w.checked = w.checked[:0]
 	w.txs, w.effects, w.names = w.txs[:0], w.effects[:0], w.names[:0]
 	w.off, w.replayed, w.given = w.off[:0], w.replayed[:0], w.given[:0]
 	w.stale = nil
@@ -284,6 +288,8 @@ func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time) error {
 	w.commit.NewAccounts = w.commit.NewAccounts[:0]
 	w.commit.Deltas = slices.Grow(w.commit.Deltas[:0], len(w.states))
 	w.bal = slices.Grow(w.bal[:0], len(w.states))
+	w.checked = slices.Grow(w.checked[:0], len(w.states))[:len(w.states)]
+	clear(w.checked)
 	for i := range w.states {
 		s := &w.states[i]
 		if !s.Exists {
@@ -323,6 +329,9 @@ func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time) error {
 			if !w.bal[e.idx].add(e.side, e.pending, e.units) {
 				return &TxError{Index: t, Key: w.txs[t].Key, Err: stateError{errorf(ErrOverflow, "account %s: balance beyond int64 minor units", acct.Name)}}
 			}
+			if !w.checked[e.idx] && !e.commutesOn(acct) {
+				w.checked[e.idx] = true
+			}
 		}
 		for i := range effs {
 			e := &effs[i]
@@ -336,9 +345,38 @@ func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time) error {
 		if w.bal[i] == w.states[i].Counters {
 			continue
 		}
-		w.commit.Deltas = append(w.commit.Deltas, AccountDelta{Account: w.names[i], Version: w.states[i].Version, Delta: w.bal[i].sub(w.states[i].Counters)})
+		w.commit.Deltas = append(w.commit.Deltas, AccountDelta{Account: w.names[i], Version: w.states[i].Version,
+			Delta: w.bal[i].sub(w.states[i].Counters), Commutes: !w.checked[i]})
 	}
 	return nil
+}
+
+// commutesOn reports whether e, applied to account a with any counters
+// that meet a's constraints, leaves them met: a has no constraints, or e
+// does not lower the available balance when a has a floor (NoNegative,
+// Min) and does not raise the balance with pending inflows when a has a
+// ceiling (NoPositive, Max). Every prefix of such effects is then safe in
+// any order, which is what AccountDelta.Commutes promises the store.
+func (e *effect) commutesOn(a *Account) bool {
+	k := &a.Constraints
+	if k.IsZero() {
+		return true
+	}
+	var c Counters // the effect alone; units < 0 releases a pending amount
+	switch {
+	case e.side == Debit && !e.pending:
+		c.DebitsPosted = e.units
+	case e.side == Debit:
+		c.DebitsPending = e.units
+	case !e.pending:
+		c.CreditsPosted = e.units
+	default:
+		c.CreditsPending = e.units
+	}
+	posted, in, out := c.normal(a.Type.NormalSide())
+	floor := k.NoNegative || k.Min != nil
+	ceiling := k.NoPositive || k.Max != nil
+	return (!floor || posted-out >= 0) && (!ceiling || posted+in <= 0)
 }
 
 // firstTxError attributes an account error to the first transaction that

@@ -39,7 +39,10 @@ type Store interface {
 	// Commit applies c atomically, or nothing of it. In one step it must:
 	//  1. refuse with ErrConflict if any account in c.Deltas or any
 	//     transaction in c.TxStates has a version other than the expected
-	//     one, or if an account in c.NewAccounts already exists;
+	//     one, or if an account in c.NewAccounts already exists; a delta
+	//     marked Commutes may skip the version comparison (see
+	//     AccountDelta), but must then be refused with ErrConflict if it
+	//     would take the account's counters out of range (Counters.Plus);
 	//  2. refuse with an error wrapping ErrDuplicateKey if any c.Txs key is
 	//     already stored (keys are kept forever);
 	//  3. refuse with an error wrapping ErrPeriodClosed if any c.Txs
@@ -134,6 +137,20 @@ type AccountDelta struct {
 	Account string
 	Version uint64 // the version read; Commit refuses with ErrConflict if it moved
 	Delta   Counters
+	// Commutes says that the delta cannot break the account's constraints
+	// whatever its counters are: the account has none, or every step of
+	// the delta moves its balance away from them (a credit to a no-overdraft
+	// liability). Such a delta does not depend on what was read, so a store
+	// may apply it to the account's current counters without comparing
+	// versions, and concurrent writers to one shared account (a commission
+	// expense account every accrual debits) do not refuse each other. A
+	// store that does so must still apply it atomically with the rest of
+	// the Commit, bump the version, and refuse the Commit with ErrConflict
+	// if the sum would leave the counters' range (Counters.Plus reports
+	// false); the ledger then reads again and reports the overflow. A store
+	// may also ignore the flag and compare versions: that is correct too,
+	// only slower under contention.
+	Commutes bool
 }
 
 // TxStateUpdate replaces a transaction's state in a Commit.

@@ -131,10 +131,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 	for _, d := range c.Deltas {
 		a := s.accounts[d.Account]
 		st := &a.state
-		st.Counters.DebitsPosted += d.Delta.DebitsPosted
-		st.Counters.CreditsPosted += d.Delta.CreditsPosted
-		st.Counters.DebitsPending += d.Delta.DebitsPending
-		st.Counters.CreditsPending += d.Delta.CreditsPending
+		st.Counters, _ = st.Counters.Plus(d.Delta) // in range: checked
 		st.Version++
 	}
 	for _, u := range c.TxStates {
@@ -193,8 +190,13 @@ func (s *Store) check(c *ledger.Commit) error {
 		case !ok && d.Version == 0 && s.newNames[d.Account]:
 		case !ok:
 			return fmt.Errorf("memstore: account %s does not exist: %w", d.Account, ledger.ErrConflict)
-		case a.state.Version != d.Version:
+		case a.state.Version != d.Version && !d.Commutes:
 			return fmt.Errorf("memstore: account %s moved: %w", d.Account, ledger.ErrConflict)
+		}
+		if ok {
+			if _, in := a.state.Counters.Plus(d.Delta); !in {
+				return fmt.Errorf("memstore: account %s: counters out of range: %w", d.Account, ledger.ErrConflict)
+			}
 		}
 	}
 	for _, u := range c.TxStates {

@@ -74,11 +74,11 @@ func (ix *index) apply(c *ledger.Commit) error {
 		if acct == nil || !acct.state.Exists {
 			return fmt.Errorf("delta for unknown account %s", d.Account)
 		}
-		n := &acct.state.Counters
-		n.DebitsPosted += d.Delta.DebitsPosted
-		n.CreditsPosted += d.Delta.CreditsPosted
-		n.DebitsPending += d.Delta.DebitsPending
-		n.CreditsPending += d.Delta.CreditsPending
+		sum, ok := acct.state.Counters.Plus(d.Delta)
+		if !ok {
+			return fmt.Errorf("delta takes account %s out of range", d.Account)
+		}
+		acct.state.Counters = sum
 		acct.state.Version++
 	}
 	for _, u := range c.TxStates {

@@ -178,10 +178,14 @@ func (s *Store) check(c *ledger.Commit) error {
 		var version uint64
 		if acct := s.accounts[d.Account]; acct != nil && acct.state.Exists {
 			version = acct.state.Version
+			if _, ok := acct.state.Counters.Plus(d.Delta); !ok {
+				return fmt.Errorf("filestore: account %s: counters out of range: %w", d.Account, ledger.ErrConflict)
+			}
 		} else if !slices.ContainsFunc(c.NewAccounts, func(n ledger.Account) bool { return n.Name == d.Account }) {
 			return fmt.Errorf("filestore: account %s does not exist: %w", d.Account, ledger.ErrConflict)
 		}
-		if version != d.Version {
+		// A commuting delta does not depend on the version read.
+		if version != d.Version && !d.Commutes {
 			return fmt.Errorf("filestore: account %s is at version %d, not %d: %w", d.Account, version, d.Version, ledger.ErrConflict)
 		}
 	}

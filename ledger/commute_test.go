@@ -1,0 +1,98 @@
+package ledger_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/accruehq/accrue/ledger"
+	"github.com/accruehq/accrue/ledger/memstore"
+)
+
+// spyStore records the deltas of every Commit.
+type spyStore struct {
+	ledger.Store
+	deltas map[string]bool // account -> Commutes of its last delta
+}
+
+func (s *spyStore) Commit(ctx context.Context, c *ledger.Commit) error {
+	for _, d := range c.Deltas {
+		s.deltas[d.Account] = d.Commutes
+	}
+	return s.Store.Commit(ctx, c)
+}
+
+// TestCommutes: a delta is marked Commutes exactly when no step of it can
+// break the account's constraints whatever its balance.
+func TestCommutes(t *testing.T) {
+	ctx := context.Background()
+	floor := ledger.Constraints{NoNegative: true}
+	ceiling := ledger.Constraints{NoPositive: true}
+	accts := []ledger.Account{
+		{Name: "expense:free", Type: ledger.Expense, Currency: usd},
+		{Name: "assets:free", Type: ledger.Asset, Currency: usd},
+		{Name: "liabilities:floor", Type: ledger.Liability, Currency: usd, Constraints: floor},
+		{Name: "liabilities:floor2", Type: ledger.Liability, Currency: usd, Constraints: floor},
+		{Name: "liabilities:min", Type: ledger.Liability, Currency: usd, Constraints: ledger.Constraints{Min: ledger.Limit(-500)}},
+		{Name: "assets:ceiling", Type: ledger.Asset, Currency: usd, Constraints: ceiling},
+		{Name: "liabilities:max", Type: ledger.Liability, Currency: usd, Constraints: ledger.Constraints{Max: ledger.Limit(1_000_00)}},
+	}
+	tests := []struct {
+		name          string
+		kind          string // "post" or "hold"
+		debit, credit string
+		want          map[string]bool
+	}{
+		{"no constraints", "post", "expense:free", "assets:free", map[string]bool{"expense:free": true, "assets:free": true}},
+		{"credit to a no-overdraft liability", "post", "expense:free", "liabilities:floor", map[string]bool{"liabilities:floor": true}},
+		{"debit from a no-overdraft liability", "post", "liabilities:floor", "liabilities:floor2", map[string]bool{"liabilities:floor": false, "liabilities:floor2": true}},
+		{"debit against a min", "post", "liabilities:min", "expense:free", map[string]bool{"liabilities:min": false}},
+		{"credit to a no-positive asset", "post", "expense:free", "assets:ceiling", map[string]bool{"assets:ceiling": true}},
+		{"debit to a no-positive asset", "post", "assets:ceiling", "expense:free", map[string]bool{"assets:ceiling": false}},
+		{"credit to a liability with a max", "post", "expense:free", "liabilities:max", map[string]bool{"liabilities:max": false}},
+		{"debit from a liability with a max", "post", "liabilities:max", "expense:free", map[string]bool{"liabilities:max": true}},
+		{"hold out of a no-overdraft liability", "hold", "liabilities:floor", "expense:free", map[string]bool{"liabilities:floor": false}},
+		{"hold into a liability with a max", "hold", "expense:free", "liabilities:max", map[string]bool{"liabilities:max": false}},
+		{"hold into a no-overdraft liability", "hold", "expense:free", "liabilities:floor2", map[string]bool{"liabilities:floor2": true}},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spy := &spyStore{Store: memstore.New(), deltas: map[string]bool{}}
+			l, err := ledger.New(spy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.CreateAccounts(ctx, accts); err != nil {
+				t.Fatal(err)
+			}
+			// Give every floored account room and the capped one headroom.
+			seed := []ledger.TxInput{
+				{Key: "seed-1", Postings: []ledger.Posting{{Account: "expense:free", Side: ledger.Debit, Amount: usdm("100")}, {Account: "liabilities:floor", Side: ledger.Credit, Amount: usdm("100")}}},
+				{Key: "seed-2", Postings: []ledger.Posting{{Account: "expense:free", Side: ledger.Debit, Amount: usdm("100")}, {Account: "assets:ceiling", Side: ledger.Credit, Amount: usdm("100")}}},
+			}
+			for _, in := range seed {
+				if _, err := l.Post(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clear(spy.deltas)
+			in := ledger.TxInput{Key: tc.name, Postings: []ledger.Posting{
+				{Account: tc.debit, Side: ledger.Debit, Amount: usdm("1")},
+				{Account: tc.credit, Side: ledger.Credit, Amount: usdm("1")},
+			}}
+			if tc.kind == "hold" {
+				_, err = l.Hold(ctx, in)
+			} else {
+				_, err = l.Post(ctx, in)
+			}
+			if err != nil {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			for acct, want := range tc.want {
+				got, ok := spy.deltas[acct]
+				if !ok || got != want {
+					t.Errorf("%s: Commutes = %v (delta sent: %v), want %v", acct, got, ok, want)
+				}
+			}
+		})
+	}
+}

@@ -2,7 +2,10 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+
+	"github.com/accruehq/accrue"
 
 	"github.com/accruehq/accrue/ledger"
 	"github.com/accruehq/accrue/ledger/memstore"
@@ -92,6 +95,87 @@ func TestCommutes(t *testing.T) {
 				if !ok || got != want {
 					t.Errorf("%s: Commutes = %v (delta sent: %v), want %v", acct, got, ok, want)
 				}
+			}
+		})
+	}
+}
+
+// readCounter counts ReadAccounts calls on a store that applies commuting
+// deltas.
+type readCounter struct {
+	*memstore.Store
+	reads int
+}
+
+func (s *readCounter) ReadAccounts(ctx context.Context, names []string, dst []ledger.AccountState) ([]ledger.AccountState, error) {
+	s.reads++
+	return s.Store.ReadAccounts(ctx, names, dst)
+}
+
+// TestCachedDefinitions: once the ledger has read an account's definition,
+// a call whose effects all commute is written without reading; one that
+// could break a constraint reads; WithAccountCache(0) always reads; a
+// posting in the wrong currency is refused from the cached definition too.
+func TestCachedDefinitions(t *testing.T) {
+	ctx := context.Background()
+	accts := []ledger.Account{
+		{Name: "expense:commissions", Type: ledger.Expense, Currency: usd},
+		{Name: "liabilities:p-1", Type: ledger.Liability, Currency: usd, Constraints: ledger.Constraints{NoNegative: true}},
+		{Name: "liabilities:p-2", Type: ledger.Liability, Currency: usd, Constraints: ledger.Constraints{NoNegative: true}},
+	}
+	transfer := func(key, from, to, amount string) ledger.TxInput {
+		return ledger.TxInput{Key: key, Postings: []ledger.Posting{
+			{Account: from, Side: ledger.Debit, Amount: usdm(amount)},
+			{Account: to, Side: ledger.Credit, Amount: usdm(amount)},
+		}}
+	}
+	for _, tc := range []struct {
+		name  string
+		cache int
+		want  []int // reads after each step
+	}{
+		{"cached", ledger.DefaultAccountCache, []int{0, 0, 1, 1}},
+		{"off", 0, []int{1, 2, 3, 4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &readCounter{Store: memstore.New()}
+			l, err := ledger.New(s, ledger.WithAccountCache(tc.cache))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.CreateAccounts(ctx, accts); err != nil {
+				t.Fatal(err)
+			}
+			s.reads = 0
+			steps := []ledger.TxInput{
+				transfer("accrue-1", "expense:commissions", "liabilities:p-1", "10"), // created by this ledger: cached
+				transfer("accrue-2", "expense:commissions", "liabilities:p-1", "5"),  // commutes: no read
+				transfer("move", "liabilities:p-1", "liabilities:p-2", "3"),          // debit from a no-overdraft payable: read
+				transfer("accrue-3", "expense:commissions", "liabilities:p-2", "1"),  // commutes: no read
+			}
+			for i, in := range steps {
+				if _, err := l.Post(ctx, in); err != nil {
+					t.Fatalf("%s: %v", in.Key, err)
+				}
+				if s.reads != tc.want[i] {
+					t.Errorf("after %s: %d reads, want %d", in.Key, s.reads, tc.want[i])
+				}
+			}
+			for acct, want := range map[string]string{"expense:commissions": "16", "liabilities:p-1": "12", "liabilities:p-2": "4"} {
+				b, err := l.Balance(ctx, acct)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !b.Posted.Equal(usdm(want)) {
+					t.Errorf("%s posted %s, want %s", acct, b.Posted, want)
+				}
+			}
+			eurIn := ledger.TxInput{Key: "eur", Postings: []ledger.Posting{
+				{Account: "expense:commissions", Side: ledger.Debit, Amount: accrue.MustParseMoney("1 EUR")},
+				{Account: "liabilities:p-1", Side: ledger.Credit, Amount: accrue.MustParseMoney("1 EUR")},
+			}}
+			if _, err := l.Post(ctx, eurIn); !errors.Is(err, ledger.ErrCurrencyMismatch) {
+				t.Errorf("EUR posting to USD accounts: %v, want ErrCurrencyMismatch", err)
 			}
 		})
 	}

@@ -275,8 +275,16 @@ func (w *work) indexAccounts() {
 // apply reads the accounts, applies every non-replayed transaction's
 // effects in order, checks currencies and constraints after each
 // transaction, and fills w.commit with the new accounts and deltas. Errors
-// are *TxError wrapping a stateError, or store errors.
-func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time) error {
+// are *TxError wrapping a stateError, or store errors. With fast set and a
+// CommutingStore it first tries the cached definitions instead of a read,
+// which works when every effect commutes.
+func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time, fast bool) error {
+	w.commit.NewAccounts = w.commit.NewAccounts[:0]
+	if fast && l.commuting && l.cachedStates(w) {
+		if err := l.applyEffects(w, closed, true); err != errNeedRead {
+			return err
+		}
+	}
 	var err error
 	w.states, err = l.store.ReadAccounts(ctx, w.names, w.states[:0])
 	if err != nil {
@@ -285,11 +293,7 @@ func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time) error {
 	if len(w.states) != len(w.names) {
 		return fmt.Errorf("ledger: read accounts: store returned %d states for %d names", len(w.states), len(w.names))
 	}
-	w.commit.NewAccounts = w.commit.NewAccounts[:0]
-	w.commit.Deltas = slices.Grow(w.commit.Deltas[:0], len(w.states))
-	w.bal = slices.Grow(w.bal[:0], len(w.states))
-	w.checked = slices.Grow(w.checked[:0], len(w.states))[:len(w.states)]
-	clear(w.checked)
+	l.cacheDefinitions(w.states, nil)
 	for i := range w.states {
 		s := &w.states[i]
 		if !s.Exists {
@@ -309,8 +313,40 @@ func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time) error {
 			w.commit.NewAccounts = append(w.commit.NewAccounts, acct)
 			s.Account = acct
 		}
-		w.bal = append(w.bal, s.Counters)
 	}
+	return l.applyEffects(w, closed, false)
+}
+
+// errNeedRead stops a cached attempt: an effect does not commute, so the
+// accounts' counters must be read.
+var errNeedRead = errors.New("ledger: accounts must be read")
+
+// cachedStates fills w.states from cached definitions, with zero counters
+// and versions; false if one is not cached.
+func (l *Ledger) cachedStates(w *work) bool {
+	w.states = w.states[:0]
+	for _, name := range w.names {
+		a, ok := l.defs.get(name)
+		if !ok {
+			return false
+		}
+		w.states = append(w.states, AccountState{Account: *a, Exists: true})
+	}
+	return true
+}
+
+// applyEffects applies the effects to w.states (see apply). With cached
+// set, the states hold definitions only: an effect that does not commute
+// returns errNeedRead, and constraints need no check (commuting effects
+// keep them by construction).
+func (l *Ledger) applyEffects(w *work, closed time.Time, cached bool) error {
+	w.commit.Deltas = slices.Grow(w.commit.Deltas[:0], len(w.states))
+	w.bal = slices.Grow(w.bal[:0], len(w.states))[:0]
+	for i := range w.states {
+		w.bal = append(w.bal, w.states[i].Counters)
+	}
+	w.checked = slices.Grow(w.checked[:0], len(w.states))[:len(w.states)]
+	clear(w.checked)
 	for t := range w.txs {
 		if w.replayed[t] {
 			continue
@@ -327,11 +363,20 @@ func (l *Ledger) apply(ctx context.Context, w *work, closed time.Time) error {
 				return &TxError{Index: t, Key: w.txs[t].Key, Err: stateError{errorf(ErrCurrencyMismatch, "account %s holds %s, posting in %s", acct.Name, acct.Currency.Code(), e.cur.Code())}}
 			}
 			if !w.bal[e.idx].add(e.side, e.pending, e.units) {
+				if cached {
+					return errNeedRead // a release below zero, or an overflow: decide on the real counters
+				}
 				return &TxError{Index: t, Key: w.txs[t].Key, Err: stateError{errorf(ErrOverflow, "account %s: balance beyond int64 minor units", acct.Name)}}
 			}
 			if !w.checked[e.idx] && !e.commutesOn(acct) {
+				if cached {
+					return errNeedRead
+				}
 				w.checked[e.idx] = true
 			}
+		}
+		if cached {
+			continue
 		}
 		for i := range effs {
 			e := &effs[i]
@@ -499,7 +544,7 @@ func (l *Ledger) run(ctx context.Context, op string, w *work, cmp compareFunc, p
 		if len(w.names) == 0 {
 			w.indexAccounts()
 		}
-		err := l.apply(ctx, w, closed)
+		err := l.apply(ctx, w, closed, conflicts == 0)
 		if err == nil {
 			err = l.commit(ctx, w)
 			if err == nil {

@@ -30,6 +30,11 @@ type Ledger struct {
 	// store (another process closed a period): that is safe because Commit
 	// refuses a closed period atomically, and the ledger then refreshes it.
 	closed atomic.Pointer[time.Time]
+	// commuting: the store applies commuting deltas without version checks
+	// (CommutingStore), so calls whose effects all commute may skip the
+	// read, using defs.
+	commuting bool
+	defs      defCache
 }
 
 // AccountPolicy decides whether a posting to a missing account creates it:
@@ -76,8 +81,12 @@ func New(store Store, opts ...Option) (*Ledger, error) {
 		return nil, fmt.Errorf("%w: nil store", ErrInvalidInput)
 	}
 	l := &Ledger{store: store, clock: accrue.ClockFunc(time.Now), chain: true, maxRetries: 16, ids: DefaultID, defaultIDs: true}
+	l.defs.max = DefaultAccountCache
 	for _, o := range opts {
 		o(l)
+	}
+	if cs, ok := store.(CommutingStore); ok && cs.AppliesCommutingDeltas() && l.defs.max > 0 {
+		l.commuting = true
 	}
 	if l.clock == nil || l.ids == nil {
 		return nil, fmt.Errorf("%w: nil clock or id source", ErrInvalidInput)

@@ -56,10 +56,12 @@ func (l *Ledger) CreateAccounts(ctx context.Context, accounts []Account) error {
 			c.NewAccounts = append(c.NewAccounts, a.clone())
 		}
 		if len(c.NewAccounts) == 0 {
+			l.cacheDefinitions(states, nil)
 			return nil
 		}
 		err = l.store.Commit(ctx, c)
 		if err == nil {
+			l.cacheDefinitions(states, c.NewAccounts)
 			return nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt+1 >= l.maxRetries {

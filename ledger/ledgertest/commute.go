@@ -41,6 +41,9 @@ func testCommutingDelta(t *testing.T, s ledger.Store) {
 		t.Fatal(rerr)
 	}
 	wantD, wantC, bump := before[0].Counters.DebitsPosted+7, before[1].Counters.CreditsPosted+7, uint64(1) // k3
+	if cs, ok := s.(ledger.CommutingStore); ok && cs.AppliesCommutingDeltas() && err != nil {
+		t.Fatalf("the store says it applies commuting deltas, but refused one read at a stale version: %v", err)
+	}
 	switch {
 	case err == nil:
 		wantD, wantC, bump = wantD+7, wantC+7, 2

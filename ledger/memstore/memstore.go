@@ -280,3 +280,7 @@ func (s *Store) checkRepeats(txs []ledger.Transaction, hashes []uint64, str func
 	}
 	return nil
 }
+
+// AppliesCommutingDeltas implements ledger.CommutingStore: Commit applies
+// deltas marked Commutes whatever version they were read at.
+func (s *Store) AppliesCommutingDeltas() bool { return true }

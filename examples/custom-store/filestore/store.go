@@ -262,3 +262,7 @@ func ctxErr(ctx context.Context, op string) error {
 	}
 	return nil
 }
+
+// AppliesCommutingDeltas implements ledger.CommutingStore: Commit applies
+// deltas marked Commutes whatever version they were read at.
+func (s *Store) AppliesCommutingDeltas() bool { return true }

@@ -159,7 +159,8 @@ type acct struct {
 	runEff   time.Time
 	runD     int64
 	runC     int64
-	delta    ledger.Counters
+	cnt      ledger.Counters // counters in the database at the round's start
+	delta    ledger.Counters // what accepted requests add to cnt
 	runMoved bool
 	newAcct  ledger.Account
 }
@@ -223,6 +224,11 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 	// Round trip 1: begin, lock the head, read versions, states and keys.
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
+	// Plan every statement of the round for its arguments: a generic plan
+	// cached while the tables were small (a sequential scan of
+	// transactions for the key check) stays in the statement cache as they
+	// grow, making the round's cost grow with the ledger's size.
+	b.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
 	b.Queue(s.sql.lockHead)
 	b.Queue(s.sql.readVersions, names)
 	if len(stateIDs) > 0 {
@@ -285,8 +291,10 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 func (s *Store) readGroup(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, g *groupState, states, dupes bool) error {
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return err
+	for range 2 { // BEGIN, SET LOCAL
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
 	}
 	var head []byte
 	var closed pgtype.Timestamptz
@@ -306,11 +314,12 @@ func (s *Store) readGroup(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, g *
 		var ver, rd, rc int64
 		var run int32
 		var reff pgtype.Timestamptz
-		if err := rows.Scan(&name, &ver, &run, &reff, &rd, &rc); err != nil {
+		var cnt ledger.Counters
+		if err := rows.Scan(&name, &ver, &run, &reff, &rd, &rc, &cnt.DebitsPosted, &cnt.CreditsPosted, &cnt.DebitsPending, &cnt.CreditsPending); err != nil {
 			rows.Close()
 			return err
 		}
-		g.accts[name] = &acct{exists: true, readVer: uint64(ver), version: uint64(ver), run: run, runEff: fromTstz(reff), runD: rd, runC: rc}
+		g.accts[name] = &acct{exists: true, readVer: uint64(ver), version: uint64(ver), run: run, runEff: fromTstz(reff), runD: rd, runC: rc, cnt: cnt}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

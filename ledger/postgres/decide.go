@@ -65,8 +65,14 @@ func (g *groupState) decide(c *ledger.Commit) error {
 			}
 		case st == nil || !st.exists:
 			return fmt.Errorf("postgres: account %s does not exist: %w", d.Account, ledger.ErrConflict)
-		case st.version != d.Version:
+		case st.version != d.Version && !d.Commutes:
 			return fmt.Errorf("postgres: account %s moved: %w", d.Account, ledger.ErrConflict)
+		}
+		if st != nil && st.exists {
+			cur, _ := st.cnt.Plus(st.delta) // in range: every accepted delta was checked
+			if _, ok := cur.Plus(d.Delta); !ok {
+				return fmt.Errorf("postgres: account %s: counters out of range: %w", d.Account, ledger.ErrConflict)
+			}
 		}
 		for _, e := range c.Deltas[:j] {
 			if e.Account == d.Account {

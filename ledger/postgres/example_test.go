@@ -21,6 +21,7 @@ func ExampleMigrations() {
 	// Output:
 	// 1 0001_ledger.sql
 	// 2 0002_set_based_references.sql
+	// 3 0003_commuting_deltas.sql
 	// accrue_ledger
 }
 

@@ -157,7 +157,7 @@ func newStatements(q string) statements {
  debits_posted, credits_posted, debits_pending, credits_pending, version`
 	return statements{
 		lockHead:          r.Replace(`SELECT seq, hash, closed_through FROM @s@.head FOR UPDATE`),
-		readVersions:      r.Replace(`SELECT name, version, run, run_effective, run_debits, run_credits FROM @s@.accounts WHERE name = ANY($1::text[])`),
+		readVersions:      r.Replace(`SELECT name, version, run, run_effective, run_debits, run_credits, debits_posted, credits_posted, debits_pending, credits_pending FROM @s@.accounts WHERE name = ANY($1::text[])`),
 		readStateVersions: r.Replace(`SELECT id, version FROM @s@.tx_states WHERE id = ANY($1::bytea[])`),
 		readDupes:         r.Replace(`SELECT key, id FROM @s@.transactions WHERE key = ANY($1::bytea[]) OR id = ANY($2::bytea[])`),
 		insertAccounts: r.Replace(`INSERT INTO @s@.accounts (name, type, currency, currency_minor, currency_custom, no_negative, no_positive, min_units, max_units, metadata)
@@ -210,3 +210,8 @@ SELECT @s@.assert_rows((SELECT count(*) FROM u), cardinality($1::bytea[]), 'tran
 		closedThrough: r.Replace(`SELECT closed_through FROM @s@.head`),
 	}
 }
+
+// AppliesCommutingDeltas implements ledger.CommutingStore: Commit applies
+// deltas marked Commutes whatever version they were read at (still under
+// the head lock, with a range check on the counters).
+func (s *Store) AppliesCommutingDeltas() bool { return true }

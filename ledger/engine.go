@@ -41,9 +41,9 @@ type work struct {
 	// checked[i] says whether an effect on account i could break one of
 	// its constraints, so that its delta must be version-checked.
 	checked []bool
-	keys   map[string]struct{}
-	sums   []curSum
-	commit Commit
+	keys    map[string]struct{}
+	sums    []curSum
+	commit  Commit
 	// stale, if set, reports whether the transaction states the current
 	// attempt was built on have moved (so a refusal may rest on a mix of
 	// old and new reads and the attempt is retried).

@@ -68,6 +68,17 @@
 // Seq and the hash chain inside its commit, so concurrent writers cannot
 // fork the chain.
 //
+// Shared accounts do not serialise writers. A delta that cannot break its
+// account's constraints whatever the balance (the account has none, or the
+// delta only moves it away from them: an accrual credited to a no-overdraft
+// payable, the commission-expense account every accrual debits) is marked
+// AccountDelta.Commutes, and a store may apply it without comparing
+// versions. With a store that does (CommutingStore: memstore, the
+// PostgreSQL adapter), a call whose every delta commutes is written from
+// cached account definitions (WithAccountCache) without reading the
+// accounts at all; only deltas that could overdraw or exceed a limit are
+// version-checked.
+//
 // Counters per account are TigerBeetle's four (debits/credits,
 // posted/pending); balances on the account's normal side derive from them.
 // Replays are detected without a lookup on the happy path: Commit refuses a

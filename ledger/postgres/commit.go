@@ -115,8 +115,26 @@ func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 	if conn == nil {
 		conn, err = s.pool.Acquire(ctx)
 	}
+	// The committers take turns for a whole round, so that the snapshot
+	// is the state after the previous round (see snapshot).
+	s.snap.mu.Lock()
+	defer s.snap.mu.Unlock()
 	if err == nil {
-		err = s.commitGroup(ctx, conn, reqs, results)
+		var fast bool
+		fast, err = s.commitGroup(ctx, conn, reqs, results, true)
+		if err != nil {
+			s.snap.invalidate()
+		}
+		if err != nil && fast && (definite(err) || err == errSnapshotRefusal) && usable(conn) {
+			// The database refused a round decided on the snapshot (it
+			// was stale, or a key was already stored): nothing of it
+			// committed. Decide it again on what the database holds.
+			s.rounds.fallback.Add(1)
+			_, err = s.commitGroup(ctx, conn, reqs, results, false)
+			if err != nil {
+				s.snap.invalidate()
+			}
+		}
 	}
 	switch {
 	case err == nil:
@@ -125,7 +143,8 @@ func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 		// constraint, an unexpected failure): nothing of it committed.
 		// Commit the requests one by one so that each gets its own answer.
 		for i := range reqs {
-			if err := s.commitGroup(ctx, conn, reqs[i:i+1], results[i:i+1]); err != nil {
+			if _, err := s.commitGroup(ctx, conn, reqs[i:i+1], results[i:i+1], false); err != nil {
+				s.snap.invalidate()
 				results[i] = mapError("commit", err)
 			}
 		}
@@ -180,10 +199,12 @@ type groupState struct {
 // commitGroup runs one database transaction for reqs: it locks the chain
 // head, reads what the requests' checks need, decides each request in
 // order (results[i] is its refusal, or nil), writes the accepted ones and
-// commits. A non-nil return means the transaction did not commit (or, for
-// errors other than database ones, that its outcome is unknown); results
-// are then to be ignored.
-func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*request, results []error) error {
+// commits. With fast set it decides on the snapshot instead, if that can
+// (snapshot.group), and sends everything in one round trip; it reports
+// whether it did. A non-nil error means the transaction did not commit
+// (or, for errors other than database ones, that its outcome is unknown);
+// results are then to be ignored.
+func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*request, results []error, fast bool) (bool, error) {
 	var names []string
 	var keys, txIDs, stateIDs [][]byte
 	for _, r := range reqs {
@@ -221,25 +242,23 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 		}
 	}()
 
-	// Round trip 1: begin, lock the head, read versions, states and keys.
-	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
-	// Plan every statement of the round for its arguments: a generic plan
-	// cached while the tables were small (a sequential scan of
-	// transactions for the key check) stays in the statement cache as they
-	// grow, making the round's cost grow with the ledger's size.
-	b.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
-	b.Queue(s.sql.lockHead)
-	b.Queue(s.sql.readVersions, names)
-	if len(stateIDs) > 0 {
-		b.Queue(s.sql.readStateVersions, stateIDs)
+	var g *groupState
+	if fast {
+		g = s.snap.group(reqs, names)
 	}
-	if len(keys) > 0 {
-		b.Queue(s.sql.readDupes, keys, txIDs)
+	snap := g != nil
+	if snap {
+		s.rounds.snapshot.Add(1)
+	} else {
+		s.rounds.database.Add(1)
 	}
-	g := &groupState{accts: make(map[string]*acct, len(names)), states: map[string]uint64{}, taken: map[string]bool{}}
-	if err := s.readGroup(ctx, conn.Conn(), b, g, len(stateIDs) > 0, len(keys) > 0); err != nil {
-		return err
+	oldSeq, oldPrev := uint64(0), [32]byte{}
+	if snap {
+		oldSeq, oldPrev = g.seq, g.prev
+	} else {
+		if err := s.readRound(ctx, conn, names, keys, txIDs, stateIDs, &g); err != nil {
+			return false, err
+		}
 	}
 
 	accepted := 0
@@ -249,15 +268,26 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 			accepted++
 		}
 	}
+	if snap && accepted < len(reqs) {
+		// A refusal may rest on a stale snapshot (another process moved an
+		// account); nothing was sent: let the database decide.
+		committed = true
+		return true, errSnapshotRefusal
+	}
 	if accepted == 0 {
 		_, err := conn.Exec(ctx, "ROLLBACK")
 		committed = err == nil
-		return err
+		return false, err
 	}
 
-	// Round trip 2: the writes and COMMIT.
-	b = &pgx.Batch{}
-	s.queueWrites(b, g)
+	// Round trip 2 (the only one on the snapshot): the writes and COMMIT.
+	b := &pgx.Batch{}
+	if snap {
+		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
+		b.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
+		b.Queue(s.sql.casHead, int64(oldSeq), oldPrev[:], int64(g.seq), slices.Clone(g.prev[:]))
+	}
+	s.queueWrites(b, g, !snap)
 	if s.hook != nil {
 		s.hook(ctx, "before-writes", conn.Conn())
 	}
@@ -278,13 +308,41 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 		firstErr = err
 	}
 	if firstErr != nil {
-		return firstErr
+		return snap, firstErr
 	}
 	if tag != "COMMIT" {
-		return fmt.Errorf("postgres: commit: server answered %q to COMMIT", tag)
+		return snap, fmt.Errorf("postgres: commit: server answered %q to COMMIT", tag)
 	}
 	committed = true
-	return nil
+	s.snap.record(g)
+	return snap, nil
+}
+
+// errSnapshotRefusal stops a round decided on the snapshot that refused a
+// request: only the database's state may justify a refusal.
+var errSnapshotRefusal = errors.New("postgres: a request was refused on the snapshot")
+
+// readRound sends the first round trip of a round decided on the
+// database: BEGIN, lock the head, read versions, states and keys; *g is
+// the state read.
+func (s *Store) readRound(ctx context.Context, conn *pgxpool.Conn, names []string, keys, txIDs, stateIDs [][]byte, g **groupState) error {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
+	// Plan every statement of the round for its arguments: a generic plan
+	// cached while the tables were small (a sequential scan of
+	// transactions for the key check) stays in the statement cache as they
+	// grow, making the round's cost grow with the ledger's size.
+	b.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
+	b.Queue(s.sql.lockHead)
+	b.Queue(s.sql.readVersions, names)
+	if len(stateIDs) > 0 {
+		b.Queue(s.sql.readStateVersions, stateIDs)
+	}
+	if len(keys) > 0 {
+		b.Queue(s.sql.readDupes, keys, txIDs)
+	}
+	*g = &groupState{accts: make(map[string]*acct, len(names)), states: map[string]uint64{}, taken: map[string]bool{}}
+	return s.readGroup(ctx, conn.Conn(), b, *g, len(stateIDs) > 0, len(keys) > 0)
 }
 
 // readGroup sends the first round trip and loads its answers into g.

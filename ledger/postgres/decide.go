@@ -215,8 +215,9 @@ func (g *groupState) addTx(tx *ledger.Transaction) {
 // queueWrites queues the round's writes and COMMIT: accounts created,
 // accounts moved (version compare-and-swap), transactions with their
 // postings (one statement, as the schema's triggers require), transaction
-// states (compare-and-swap), the head.
-func (s *Store) queueWrites(b *pgx.Batch, g *groupState) {
+// states (compare-and-swap), and the head if head is set (a round decided
+// on the snapshot has compare-and-swapped it first).
+func (s *Store) queueWrites(b *pgx.Batch, g *groupState, head bool) {
 	names := make([]string, 0, len(g.accts))
 	for n := range g.accts {
 		names = append(names, n)
@@ -296,7 +297,7 @@ func (s *Store) queueWrites(b *pgx.Batch, g *groupState) {
 		}
 		b.Queue(s.sql.upsertStates, sID, sStatus, sRev, sVer)
 	}
-	if len(r.seq) > 0 {
+	if head && len(r.seq) > 0 {
 		b.Queue(s.sql.updateHead, int64(g.seq), slices.Clone(g.prev[:]))
 	}
 	b.Queue("COMMIT")

@@ -39,7 +39,8 @@
 // the head row (SELECT … FOR UPDATE), read the versions of the accounts
 // and transaction states and the stored keys the group names; then, in Go,
 // each request is checked in order against that state plus the requests
-// accepted before it (version mismatch: ErrConflict; closed period:
+// accepted before it (version mismatch of a delta that is not marked
+// Commutes, or counters out of range: ErrConflict; closed period:
 // ErrPeriodClosed; stored or repeated key: ErrDuplicateKey) and, if
 // accepted, gets its Seq, PrevHash and Hash; (2) the writes, as one
 // multi-row statement per table (unnest arrays), version compare-and-swap
@@ -53,7 +54,7 @@
 // (a foreign key for transaction states, a set-based check per statement
 // for postings), triggers that refuse UPDATE, DELETE and TRUNCATE of committed
 // transactions and postings, account definitions that never change and
-// counters that change only with a version bump, a head that never moves
+// counters that change only with a version increase, a head that never moves
 // back, and statement-level triggers that refuse a transaction not
 // inserted with all its postings, postings that do not balance per
 // currency, and transactions in the closed period. See README.md.

@@ -34,6 +34,12 @@ type Store struct {
 	// "before-writes" (after the reads, before the writes are sent) and
 	// "writes-sent" (before their results are read).
 	hook func(ctx context.Context, stage string, conn *pgx.Conn)
+
+	snap snapshot // the state after this store's last commit
+	// rounds counts rounds by how they were decided (tests only): on the
+	// snapshot, on the database, on the database after the snapshot's
+	// round was refused.
+	rounds struct{ snapshot, database, fallback atomic.Int64 }
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -141,6 +147,7 @@ func (s *Store) Schema() string { return s.schema }
 type statements struct {
 	lockHead, readVersions, readStateVersions, readDupes                string
 	insertAccounts, updateAccounts, insertTxs, upsertStates, updateHead string
+	casHead                                                             string
 	readAccounts, readStates, txCols, txByID, txByKey, entries          string
 	postedAsOf, listAccounts, closePeriod, closedThrough                string
 }
@@ -164,6 +171,8 @@ func newStatements(q string) statements {
  SELECT u.name, u.type, u.cur, u.minor, u.custom, u.noneg, u.nopos, u.min, u.max, CASE WHEN u.m1 = u.m0 THEN NULL ELSE ($10::bytea[])[u.m0+1:u.m1] END
    FROM unnest($1::text[], $2::int2[], $3::text[], $4::int2[], $5::bool[], $6::bool[], $7::bool[], $8::int8[], $9::int8[], $11::int4[], $12::int4[])
      AS u(name, type, cur, minor, custom, noneg, nopos, min, max, m0, m1)`),
+		casHead: r.Replace(`WITH u AS (UPDATE @s@.head SET seq = $3, hash = $4 WHERE seq = $1 AND hash = $2 RETURNING 1)
+SELECT @s@.assert_rows((SELECT count(*) FROM u), 1, 'head')`),
 		updateAccounts: r.Replace(`WITH u AS (
  UPDATE @s@.accounts a SET debits_posted = a.debits_posted + d.dp, credits_posted = a.credits_posted + d.cp,
         debits_pending = a.debits_pending + d.dn, credits_pending = a.credits_pending + d.cn, version = d.newver,

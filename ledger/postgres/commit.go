@@ -83,6 +83,11 @@ func (s *Store) committer() {
 		case <-s.stop:
 			return
 		}
+		// The committers take turns for a whole round, so that the
+		// snapshot is the state after the previous round (see snapshot);
+		// the group is filled once it is this committer's turn, with what
+		// queued up during the previous round.
+		s.snap.mu.Lock()
 	fill:
 		for len(group) < s.maxGroup {
 			select {
@@ -101,11 +106,12 @@ func (s *Store) committer() {
 		if len(taken) > 0 {
 			conn = s.round(conn, taken)
 		}
+		s.snap.mu.Unlock()
 	}
 }
 
 // round commits a group on conn (acquired if nil) and answers every
-// request in it. It returns the connection to use next (nil after a
+// request in it; the caller holds s.snap.mu. It returns the connection to use next (nil after a
 // failure that left it unusable).
 func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
@@ -115,10 +121,6 @@ func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 	if conn == nil {
 		conn, err = s.pool.Acquire(ctx)
 	}
-	// The committers take turns for a whole round, so that the snapshot
-	// is the state after the previous round (see snapshot).
-	s.snap.mu.Lock()
-	defer s.snap.mu.Unlock()
 	if err == nil {
 		var fast bool
 		fast, err = s.commitGroup(ctx, conn, reqs, results, true)

@@ -88,15 +88,7 @@ func (s *Store) committer() {
 		// the group is filled once it is this committer's turn, with what
 		// queued up during the previous round.
 		s.snap.mu.Lock()
-	fill:
-		for len(group) < s.maxGroup {
-			select {
-			case r := <-s.queue:
-				group = append(group, r)
-			default:
-				break fill
-			}
-		}
+		s.fill(&group)
 		taken := group[:0]
 		for _, r := range group {
 			if r.state.CompareAndSwap(stateQueued, stateTaken) {
@@ -106,7 +98,46 @@ func (s *Store) committer() {
 		if len(taken) > 0 {
 			conn = s.round(conn, taken)
 		}
+		s.answered.Store(int64(len(taken)))
 		s.snap.mu.Unlock()
+	}
+}
+
+// fill adds queued requests to group, up to WithMaxGroup. The callers
+// the previous round answered are likely to send their next request
+// within microseconds; while fewer requests than that round answered are
+// in the group, fill waits for them, at most WithGroupWait, so that
+// concurrent callers share rounds instead of alternating between two
+// half-full ones.
+func (s *Store) fill(group *[]*request) {
+	expect := int(s.answered.Load())
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for len(*group) < s.maxGroup {
+		select {
+		case r := <-s.queue:
+			*group = append(*group, r)
+			continue
+		default:
+		}
+		if len(*group) >= expect || s.groupWait <= 0 {
+			return
+		}
+		if timer == nil {
+			timer = time.NewTimer(s.groupWait)
+		}
+		select {
+		case r := <-s.queue:
+			*group = append(*group, r)
+		case <-timer.C:
+			return
+		case <-s.stop:
+			return
+		}
 	}
 }
 
@@ -286,7 +317,6 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 	b := &pgx.Batch{}
 	if snap {
 		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
-		b.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
 		b.Queue(s.sql.casHead, int64(oldSeq), oldPrev[:], int64(g.seq), slices.Clone(g.prev[:]))
 	}
 	s.queueWrites(b, g, !snap)
@@ -330,11 +360,12 @@ var errSnapshotRefusal = errors.New("postgres: a request was refused on the snap
 func (s *Store) readRound(ctx context.Context, conn *pgxpool.Conn, names []string, keys, txIDs, stateIDs [][]byte, g **groupState) error {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
-	// Plan every statement of the round for its arguments: a generic plan
-	// cached while the tables were small (a sequential scan of
-	// transactions for the key check) stays in the statement cache as they
-	// grow, making the round's cost grow with the ledger's size.
-	b.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
+	// Plan the reads for their arguments: a generic plan cached while the
+	// tables were small (a sequential scan of transactions for the key
+	// check) would stay in the statement cache as they grow, making the
+	// round's cost grow with the ledger's size. queueWrites does the same
+	// for the one write that joins a table.
+	b.Queue(planCustom)
 	b.Queue(s.sql.lockHead)
 	b.Queue(s.sql.readVersions, names)
 	if len(stateIDs) > 0 {

@@ -50,6 +50,13 @@
 // request of the group gets an error that wraps no sentinel (outcome
 // unknown: the ledger's caller retries by key).
 //
+// A round whose requests only post to accounts the store wrote or read in
+// its earlier rounds is decided on that snapshot instead and sent in one
+// round trip that compare-and-swaps the head and every account's version;
+// if the database refuses it (another process moved something, a key is
+// already stored), it is decided again as above. The committers take
+// turns, so the snapshot is the state after the previous round.
+//
 // The schema is a second line of defence: unique key and id, references
 // (a foreign key for transaction states, a set-based check per statement
 // for postings), triggers that refuse UPDATE, DELETE and TRUNCATE of committed

@@ -13,8 +13,11 @@
 //
 // The harness returns a fresh, empty store for each subtest (register any
 // teardown with t.Cleanup). Subtests are named (Contract/…, Atomicity,
-// Idempotency, Pagination, AsOf, ParallelWriters, PendingRace,
-// ReversalCapRace, Faults/…, Tamper), so an adapter can run one with -run. After
+// Idempotency, Pagination, AsOf, ParallelWriters, HotAccount, PendingRace,
+// ReversalCapRace, Faults/…, Tamper), so an adapter can run one with -run.
+// Contract/CommutingDelta accepts a store that applies deltas marked
+// Commutes at a stale version and one that refuses them, but requires the
+// former of a store that says it does (ledger.CommutingStore). After
 // every subtest CheckInvariants runs in t.Cleanup: each currency sums to
 // zero, every account's counters equal the sum of its entries, constraints
 // hold, reversals stay within their originals, Seq has no gaps, keys are

@@ -22,6 +22,7 @@ func ExampleMigrations() {
 	// 1 0001_ledger.sql
 	// 2 0002_set_based_references.sql
 	// 3 0003_commuting_deltas.sql
+	// 4 0004_single_pass_posting_checks.sql
 	// accrue_ledger
 }
 

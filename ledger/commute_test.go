@@ -180,3 +180,69 @@ func TestCachedDefinitions(t *testing.T) {
 		})
 	}
 }
+
+// raceStore runs before once, just before the first Commit reaches the
+// store: a competing writer that moved between the ledger's read and its
+// commit.
+type raceStore struct {
+	*memstore.Store
+	before func()
+}
+
+func (s *raceStore) Commit(ctx context.Context, c *ledger.Commit) error {
+	if f := s.before; f != nil {
+		s.before = nil
+		f()
+	}
+	return s.Store.Commit(ctx, c)
+}
+
+// TestBalanceMovedBeforeCommit: a batch that spends from a no-overdraft
+// wallet and refills it (no net change of balance, but both of its
+// counters move, so its delta is version-checked) relied on the balance it
+// read; when another writer drains the wallet between that read and the
+// commit, the batch is decided again and refused — the spend would
+// overdraw — rather than committed on the stale read.
+func TestBalanceMovedBeforeCommit(t *testing.T) {
+	ctx := context.Background()
+	s := &raceStore{Store: memstore.New()}
+	l, err := ledger.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wallet := ledger.Account{Name: "liabilities:wallet", Type: ledger.Liability, Currency: usd, Constraints: ledger.Constraints{NoNegative: true}}
+	if err := l.CreateAccounts(ctx, []ledger.Account{wallet,
+		{Name: "expense:fund", Type: ledger.Expense, Currency: usd}, {Name: "liabilities:out", Type: ledger.Liability, Currency: usd}}); err != nil {
+		t.Fatal(err)
+	}
+	move := func(key, from, to string) ledger.TxInput {
+		return ledger.TxInput{Key: key, Postings: []ledger.Posting{
+			{Account: from, Side: ledger.Debit, Amount: usdm("10")}, {Account: to, Side: ledger.Credit, Amount: usdm("10")}}}
+	}
+	if _, err := l.Post(ctx, move("fund", "expense:fund", "liabilities:wallet")); err != nil {
+		t.Fatal(err)
+	}
+	other, err := ledger.New(s.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.before = func() { // drains the wallet after the batch read it
+		if _, err := other.Post(ctx, move("drain", "liabilities:wallet", "liabilities:out")); err != nil {
+			t.Error(err)
+		}
+	}
+	_, err = l.PostBatch(ctx, []ledger.TxInput{
+		move("spend", "liabilities:wallet", "liabilities:out"), // needs the 10 read
+		move("refill", "expense:fund", "liabilities:wallet"),   // puts 10 back: net zero
+	})
+	if !errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("PostBatch after the wallet was drained = %v, want ErrInsufficientFunds", err)
+	}
+	b, err := l.Balance(ctx, "liabilities:wallet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Posted.IsZero() {
+		t.Errorf("wallet %s, want 0", b.Posted)
+	}
+}

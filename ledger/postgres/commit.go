@@ -142,8 +142,8 @@ func (s *Store) fill(group *[]*request) {
 }
 
 // round commits a group on conn (acquired if nil) and answers every
-// request in it; the caller holds s.snap.mu. It returns the connection to use next (nil after a
-// failure that left it unusable).
+// request in it; the caller holds s.snap.mu. It returns the connection to
+// use next (nil after a failure that left it unusable).
 func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()

@@ -83,23 +83,44 @@ func (s *Store) committer() {
 		case <-s.stop:
 			return
 		}
-		// The committers take turns for a whole round, so that the
-		// snapshot is the state after the previous round (see snapshot);
-		// the group is filled once it is this committer's turn, with what
-		// queued up during the previous round.
+		// Groups are filled when it is this committer's turn to decide,
+		// with what queued up meanwhile. A group the snapshot can decide
+		// is recorded in it and sent as a flight, overlapping the rounds
+		// before it (see flightRound); any other is decided on the
+		// database once no flight is left, with the turn held throughout.
 		s.snap.mu.Lock()
 		s.fill(&group)
+		s.fillWhileInFlight(&group)
 		taken := group[:0]
 		for _, r := range group {
 			if r.state.CompareAndSwap(stateQueued, stateTaken) {
 				taken = append(taken, r)
 			}
 		}
-		if len(taken) > 0 {
+		if len(taken) == 0 {
+			s.snap.mu.Unlock()
+			continue
+		}
+		if g, f := s.decideOnSnapshot(taken); f != nil {
+			s.snap.mu.Unlock()
+			var redo bool
+			conn, redo = s.flightRound(conn, taken, g, f)
+			if !f.ok {
+				s.snap.mu.Lock()
+				s.snap.invalidate()
+				if redo {
+					s.rounds.fallback.Add(1)
+					s.snap.drain()
+					conn = s.round(conn, taken)
+				}
+				s.snap.mu.Unlock()
+			}
+		} else {
+			s.snap.drain()
 			conn = s.round(conn, taken)
+			s.snap.mu.Unlock()
 		}
 		s.answered.Store(int64(len(taken)))
-		s.snap.mu.Unlock()
 	}
 }
 
@@ -141,9 +162,41 @@ func (s *Store) fill(group *[]*request) {
 	}
 }
 
-// round commits a group on conn (acquired if nil) and answers every
-// request in it; the caller holds s.snap.mu. It returns the connection to
-// use next (nil after a failure that left it unusable).
+// defaultFlightMin is the number of transactions from which a round is
+// worth sending while the round before it is still in flight.
+const defaultFlightMin = 64
+
+// fillWhileInFlight keeps adding queued requests to group while a flight
+// is in the air and group holds fewer than s.flightMin transactions: a small
+// round gains nothing from overlapping the one before it (its work is
+// mostly that round's wait for COMMIT), so it waits for that round to land
+// and carries the callers that queue meanwhile, in one round trip.
+func (s *Store) fillWhileInFlight(group *[]*request) {
+	t := s.snap.tail
+	if t == nil {
+		return
+	}
+	n := 0
+	for _, r := range *group {
+		n += len(r.c.Txs)
+	}
+	for n < s.flightMin && len(*group) < s.maxGroup {
+		select {
+		case r := <-s.queue:
+			*group = append(*group, r)
+			n += len(r.c.Txs)
+		case <-t.done:
+			return
+		case <-s.stop:
+			return
+		}
+	}
+}
+
+// round commits a group decided on the database, on conn (acquired if
+// nil), and answers every request in it; the caller holds s.snap.mu and
+// no flight is in the air. It returns the connection to use next (nil
+// after a failure that left it unusable).
 func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
@@ -153,20 +206,9 @@ func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 		conn, err = s.pool.Acquire(ctx)
 	}
 	if err == nil {
-		var fast bool
-		fast, err = s.commitGroup(ctx, conn, reqs, results, true)
+		err = s.commitGroup(ctx, conn, reqs, results)
 		if err != nil {
 			s.snap.invalidate()
-		}
-		if err != nil && fast && (definite(err) || err == errSnapshotRefusal) && usable(conn) {
-			// The database refused a round decided on the snapshot (it
-			// was stale, or a key was already stored): nothing of it
-			// committed. Decide it again on what the database holds.
-			s.rounds.fallback.Add(1)
-			_, err = s.commitGroup(ctx, conn, reqs, results, false)
-			if err != nil {
-				s.snap.invalidate()
-			}
 		}
 	}
 	switch {
@@ -176,7 +218,7 @@ func (s *Store) round(conn *pgxpool.Conn, reqs []*request) *pgxpool.Conn {
 		// constraint, an unexpected failure): nothing of it committed.
 		// Commit the requests one by one so that each gets its own answer.
 		for i := range reqs {
-			if _, err := s.commitGroup(ctx, conn, reqs[i:i+1], results[i:i+1], false); err != nil {
+			if err := s.commitGroup(ctx, conn, reqs[i:i+1], results[i:i+1]); err != nil {
 				s.snap.invalidate()
 				results[i] = mapError("commit", err)
 			}
@@ -227,19 +269,17 @@ type groupState struct {
 	newState map[string]*ledger.TxState
 	taken    map[string]bool // keys ("k" prefix) and ids ("i" prefix) stored or accepted
 	rows     txRows
+	// For a round decided on the snapshot: the head it was decided on,
+	// and inFlight, which reports keys and ids that rounds still in
+	// flight write.
+	baseSeq  uint64
+	basePrev [32]byte
+	inFlight func(string) bool
 }
 
-// commitGroup runs one database transaction for reqs: it locks the chain
-// head, reads what the requests' checks need, decides each request in
-// order (results[i] is its refusal, or nil), writes the accepted ones and
-// commits. With fast set it decides on the snapshot instead, if that can
-// (snapshot.group), and sends everything in one round trip; it reports
-// whether it did. A non-nil error means the transaction did not commit
-// (or, for errors other than database ones, that its outcome is unknown);
-// results are then to be ignored.
-func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*request, results []error, fast bool) (bool, error) {
-	var names []string
-	var keys, txIDs, stateIDs [][]byte
+// groupNames returns the sorted, distinct names of the accounts reqs
+// create or touch, and the keys, ids and transaction states they write.
+func groupNames(reqs []*request) (names []string, keys, txIDs, stateIDs [][]byte) {
 	for _, r := range reqs {
 		c := r.c
 		for _, a := range c.NewAccounts {
@@ -263,37 +303,28 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 	slices.Sort(names)
 	names = slices.Compact(names)
 	names = slices.DeleteFunc(names, func(n string) bool { return !storable(n) })
+	return names, keys, txIDs, stateIDs
+}
 
+// commitGroup runs one database transaction for reqs, decided on the
+// database: it locks the chain head, reads what the requests' checks
+// need, decides each request in order (results[i] is its refusal, or
+// nil), writes the accepted ones and commits. A non-nil error means the
+// transaction did not commit (or, for errors other than database ones,
+// that its outcome is unknown); results are then to be ignored.
+func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*request, results []error) error {
+	names, keys, txIDs, stateIDs := groupNames(reqs)
 	committed := false
 	defer func() {
-		if !committed && !conn.Conn().IsClosed() && conn.Conn().PgConn().TxStatus() != 'I' {
-			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if _, err := conn.Exec(rctx, "ROLLBACK"); err != nil {
-				_ = conn.Conn().Close(rctx)
-			}
-			cancel()
+		if !committed {
+			rollback(conn)
 		}
 	}()
-
+	s.rounds.database.Add(1)
 	var g *groupState
-	if fast {
-		g = s.snap.group(reqs, names)
+	if err := s.readRound(ctx, conn, names, keys, txIDs, stateIDs, &g); err != nil {
+		return err
 	}
-	snap := g != nil
-	if snap {
-		s.rounds.snapshot.Add(1)
-	} else {
-		s.rounds.database.Add(1)
-	}
-	oldSeq, oldPrev := uint64(0), [32]byte{}
-	if snap {
-		oldSeq, oldPrev = g.seq, g.prev
-	} else {
-		if err := s.readRound(ctx, conn, names, keys, txIDs, stateIDs, &g); err != nil {
-			return false, err
-		}
-	}
-
 	accepted := 0
 	for i, r := range reqs {
 		results[i] = g.decide(r.c)
@@ -301,30 +332,33 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 			accepted++
 		}
 	}
-	if snap && accepted < len(reqs) {
-		// A refusal may rest on a stale snapshot (another process moved an
-		// account); nothing was sent: let the database decide.
-		committed = true
-		return true, errSnapshotRefusal
-	}
 	if accepted == 0 {
 		_, err := conn.Exec(ctx, "ROLLBACK")
 		committed = err == nil
-		return false, err
+		return err
 	}
 
-	// Round trip 2 (the only one on the snapshot): the writes and COMMIT.
+	// Round trip 2: the writes and COMMIT.
 	b := &pgx.Batch{}
-	if snap {
-		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
-		b.Queue(s.sql.casHead, int64(oldSeq), oldPrev[:], int64(g.seq), slices.Clone(g.prev[:]))
+	s.queueWrites(b, g)
+	if err := s.sendWrites(ctx, conn, b, true, true); err != nil {
+		return err
 	}
-	s.queueWrites(b, g, !snap)
-	if s.hook != nil {
+	committed = true
+	s.snap.record(g)
+	return nil
+}
+
+// sendWrites sends b and reads its answers; if commit is set, b ends with
+// COMMIT and the server must have answered it. The test hook sees the
+// stages "before-writes" (if first: the round's first writes) and, once
+// b is sent, "writes-sent" (if commit).
+func (s *Store) sendWrites(ctx context.Context, conn *pgxpool.Conn, b *pgx.Batch, first, commit bool) error {
+	if s.hook != nil && first {
 		s.hook(ctx, "before-writes", conn.Conn())
 	}
 	br := conn.SendBatch(ctx, b)
-	if s.hook != nil {
+	if s.hook != nil && commit {
 		s.hook(ctx, "writes-sent", conn.Conn())
 	}
 	var firstErr error
@@ -340,19 +374,26 @@ func (s *Store) commitGroup(ctx context.Context, conn *pgxpool.Conn, reqs []*req
 		firstErr = err
 	}
 	if firstErr != nil {
-		return snap, firstErr
+		return firstErr
 	}
-	if tag != "COMMIT" {
-		return snap, fmt.Errorf("postgres: commit: server answered %q to COMMIT", tag)
+	if commit && tag != "COMMIT" {
+		return fmt.Errorf("postgres: commit: server answered %q to COMMIT", tag)
 	}
-	committed = true
-	s.snap.record(g)
-	return snap, nil
+	return nil
 }
 
-// errSnapshotRefusal stops a round decided on the snapshot that refused a
-// request: only the database's state may justify a refusal.
-var errSnapshotRefusal = errors.New("postgres: a request was refused on the snapshot")
+// rollback ends the transaction conn is in, if any; if it cannot, it
+// closes the connection (the server then rolls the transaction back).
+func rollback(conn *pgxpool.Conn) {
+	if conn == nil || conn.Conn().IsClosed() || conn.Conn().PgConn().TxStatus() == 'I' {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		_ = conn.Conn().Close(ctx)
+	}
+}
 
 // readRound sends the first round trip of a round decided on the
 // database: BEGIN, lock the head, read versions, states and keys; *g is

@@ -100,7 +100,7 @@ func (g *groupState) decide(c *ledger.Commit) error {
 	for k := range c.Txs {
 		tx := &c.Txs[k]
 		kk, ik := "k"+tx.Key, "i"+tx.ID
-		dup := g.taken[kk] || g.taken[ik] || own[kk] || own[ik]
+		dup := g.taken[kk] || g.taken[ik] || own[kk] || own[ik] || (g.inFlight != nil && (g.inFlight(kk) || g.inFlight(ik)))
 		own[kk], own[ik] = true, true
 		if dup {
 			return fmt.Errorf("postgres: key %q (id %s): %w", tx.Key, tx.ID, ledger.ErrDuplicateKey)
@@ -212,12 +212,23 @@ func (g *groupState) addTx(tx *ledger.Transaction) {
 	}
 }
 
-// queueWrites queues the round's writes and COMMIT: accounts created,
-// accounts moved (version compare-and-swap), transactions with their
-// postings (one statement, as the schema's triggers require), transaction
-// states (compare-and-swap), and the head if head is set (a round decided
-// on the snapshot has compare-and-swapped it first).
-func (s *Store) queueWrites(b *pgx.Batch, g *groupState, head bool) {
+// queueWrites queues the writes of a round decided on the database, and
+// COMMIT: accounts created, accounts moved (version compare-and-swap),
+// transactions with their postings, transaction states (compare-and-swap)
+// and the head.
+func (s *Store) queueWrites(b *pgx.Batch, g *groupState) {
+	s.queueAccounts(b, g)
+	s.queueTxs(b, g)
+	s.queueStates(b, g)
+	if len(g.rows.seq) > 0 {
+		b.Queue(s.sql.updateHead, int64(g.seq), slices.Clone(g.prev[:]))
+	}
+	b.Queue("COMMIT")
+}
+
+// queueAccounts queues the accounts created and the accounts moved
+// (version compare-and-swap).
+func (s *Store) queueAccounts(b *pgx.Batch, g *groupState) {
 	names := make([]string, 0, len(g.accts))
 	for n := range g.accts {
 		names = append(names, n)
@@ -278,11 +289,20 @@ func (s *Store) queueWrites(b *pgx.Batch, g *groupState, head bool) {
 		b.Queue(s.sql.updateAccounts, uName, uExp, uVer, uDP, uCP, uDN, uCN, uRun, uEff, uRD, uRC)
 		b.Queue(planAuto)
 	}
+}
+
+// queueTxs queues the transactions with their postings (one statement, as
+// the schema's triggers require).
+func (s *Store) queueTxs(b *pgx.Batch, g *groupState) {
 	r := &g.rows
 	if len(r.seq) > 0 {
 		b.Queue(s.sql.insertTxs, r.seq, r.id, r.key, r.kind, r.eff, r.rec, r.exp, r.rev, r.pend, r.meta, r.m0, r.m1, r.np, r.prev, r.hash,
 			r.pSeq, r.pIdx, r.pAcct, r.pSide, r.pAmount, r.pCur, r.pMinor, r.pCustom, r.pKind, r.pEff, r.pRun, r.pRunD, r.pRunC)
 	}
+}
+
+// queueStates queues the transaction states (compare-and-swap).
+func (s *Store) queueStates(b *pgx.Batch, g *groupState) {
 	if len(g.newState) > 0 {
 		ids := make([]string, 0, len(g.newState))
 		for id := range g.newState {
@@ -302,10 +322,6 @@ func (s *Store) queueWrites(b *pgx.Batch, g *groupState, head bool) {
 		}
 		b.Queue(s.sql.upsertStates, sID, sStatus, sRev, sVer)
 	}
-	if head && len(r.seq) > 0 {
-		b.Queue(s.sql.updateHead, int64(g.seq), slices.Clone(g.prev[:]))
-	}
-	b.Queue("COMMIT")
 }
 
 // planCustom and planAuto switch the plan cache mode of the rest of a

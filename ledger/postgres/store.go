@@ -31,9 +31,18 @@ type Store struct {
 	wg     sync.WaitGroup
 
 	// hook, when set (tests only), runs in a commit round at stage
-	// "before-writes" (after the reads, before the writes are sent) and
-	// "writes-sent" (before their results are read).
+	// "before-writes" (after the reads, before the writes are sent),
+	// "inserted" (a flight's inserts are done, its compare-and-swaps not
+	// sent) and "writes-sent" (COMMIT sent, its answer not read). It may
+	// be called by several committers at once.
 	hook func(ctx context.Context, stage string, conn *pgx.Conn)
+
+	// splitFlights (tests only) sends every flight in two steps, even
+	// when the round before it has finished.
+	splitFlights bool
+	// flightMin: see fillWhileInFlight (defaultFlightMin; tests lower it
+	// to make small rounds overlap).
+	flightMin int
 
 	groupWait time.Duration // see WithGroupWait
 	answered  atomic.Int64  // requests the last round answered
@@ -41,8 +50,9 @@ type Store struct {
 	snap snapshot // the state after this store's last commit
 	// rounds counts rounds by how they were decided (tests only): on the
 	// snapshot, on the database, on the database after the snapshot's
-	// round was refused.
-	rounds struct{ snapshot, database, fallback atomic.Int64 }
+	// round was refused; and the rounds on the snapshot sent while the
+	// round before them was in flight.
+	rounds struct{ snapshot, database, fallback, overlapped atomic.Int64 }
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -65,9 +75,9 @@ func WithMaxGroup(n int) Option {
 }
 
 // WithCommitters sets how many commit rounds may be in flight at once, each
-// on its own connection (default 2): while one round waits for its COMMIT
-// to reach the disk, the next has already sent its reads and waits on the
-// chain head's lock.
+// on its own connection (default 2): while one round updates its accounts
+// and waits for its COMMIT to reach the disk, the next one's insert runs
+// (see the package documentation on pipelined rounds).
 func WithCommitters(n int) Option {
 	return func(s *Store) {
 		if n >= 1 {
@@ -107,7 +117,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if pool == nil {
 		return nil, fmt.Errorf("postgres: nil pool")
 	}
-	s := &Store{pool: pool, schema: DefaultSchema, maxGroup: 256, committers: 2, timeout: 30 * time.Second, groupWait: 200 * time.Microsecond}
+	s := &Store{pool: pool, schema: DefaultSchema, maxGroup: 256, committers: 2, timeout: 30 * time.Second, groupWait: 200 * time.Microsecond,
+		flightMin: defaultFlightMin}
 	for _, o := range opts {
 		o(s)
 	}
@@ -187,7 +198,7 @@ func newStatements(q string) statements {
  SELECT u.name, u.type, u.cur, u.minor, u.custom, u.noneg, u.nopos, u.min, u.max, CASE WHEN u.m1 = u.m0 THEN NULL ELSE ($10::bytea[])[u.m0+1:u.m1] END
    FROM unnest($1::text[], $2::int2[], $3::text[], $4::int2[], $5::bool[], $6::bool[], $7::bool[], $8::int8[], $9::int8[], $11::int4[], $12::int4[])
      AS u(name, type, cur, minor, custom, noneg, nopos, min, max, m0, m1)`),
-		casHead: r.Replace(`WITH u AS (UPDATE @s@.head SET seq = $3, hash = $4 WHERE seq = $1 AND hash = $2 RETURNING 1)
+		casHead: r.Replace(`WITH u AS (UPDATE @s@.head SET seq = $3, hash = $4 WHERE seq = $1 AND hash = $2 AND closed_through IS NOT DISTINCT FROM $5 RETURNING 1)
 SELECT @s@.assert_rows((SELECT count(*) FROM u), 1, 'head')`),
 		updateAccounts: r.Replace(`WITH u AS (
  UPDATE @s@.accounts a SET debits_posted = a.debits_posted + d.dp, credits_posted = a.credits_posted + d.cp,

@@ -51,11 +51,16 @@
 // unknown: the ledger's caller retries by key).
 //
 // A round whose requests only post to accounts the store wrote or read in
-// its earlier rounds is decided on that snapshot instead and sent in one
-// round trip that compare-and-swaps the head and every account's version;
-// if the database refuses it (another process moved something, a key is
-// already stored), it is decided again as above. The committers take
-// turns, so the snapshot is the state after the previous round.
+// its earlier rounds is decided on that snapshot instead, without reads,
+// and its writes compare-and-swap the head (seq, hash, closed-through
+// time) and every account's version; if the database refuses it (another
+// process moved something, a key is already stored), it is decided again
+// as above. Such rounds are pipelined: the snapshot records a round as
+// soon as it is decided, the next round is decided on top of it and sends
+// its insert at once, and it sends its compare-and-swaps and COMMIT only
+// after the round before it committed (if that one did not, it is rolled
+// back and decided again). Commits stay serialised at the head, and the
+// server works on two rounds at once.
 //
 // The schema is a second line of defence: unique key and id, references
 // (a foreign key for transaction states, a set-based check per statement

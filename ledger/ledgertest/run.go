@@ -193,8 +193,24 @@ func testCommitSeqAndChain(t *testing.T, s ledger.Store) {
 	if err != nil || tx.Hash != ([32]byte{}) || tx.PrevHash != prev || tx.Seq != 6 {
 		t.Fatalf("chain off: %+v, %v", tx, err)
 	}
+	// Another one off, then the chain on again: it links to the zero
+	// hash, and every transaction reads back with its own hashes.
+	tx7, err := off.Post(context.Background(), transfer("nochain-2", "expense:commissions", "assets:cash", 1))
+	if err != nil || tx7.Hash != ([32]byte{}) || tx7.PrevHash != ([32]byte{}) {
+		t.Fatalf("chain off again: %+v, %v", tx7, err)
+	}
+	tx8 := f.fund("k-after", "liabilities:partners:p-1:payable", 200)
+	if tx8.Seq != 8 || tx8.PrevHash != ([32]byte{}) || tx8.Hash != ledger.ChainHash([32]byte{}, &tx8) {
+		t.Fatalf("chain on after chain off: %+v", tx8)
+	}
+	for _, want := range []ledger.Transaction{tx, tx7, tx8} {
+		got, err := s.Tx(context.Background(), want.ID)
+		if err != nil || got.Seq != want.Seq || got.Hash != want.Hash || got.PrevHash != want.PrevHash {
+			t.Fatalf("stored seq %d: hash %x prev %x, %v; want hash %x prev %x", want.Seq, got.Hash, got.PrevHash, err, want.Hash, want.PrevHash)
+		}
+	}
 	res, err := f.l.Verify(context.Background(), 0, 0)
-	if err != nil || res.Checked != 6 || res.Unchained != 1 {
+	if err != nil || res.Checked != 8 || res.Unchained != 2 {
 		t.Fatalf("Verify = %+v, %v", res, err)
 	}
 }

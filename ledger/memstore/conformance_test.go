@@ -31,6 +31,7 @@ func (s tamperable) TamperTx(_ context.Context, seq uint64, edit func(tx *ledger
 		units[i], _ = p.Amount.MinorUnits()
 	}
 	*s.txs.at(int(seq - 1)) = newRecord(&tx, accts, units, nil)
+	s.setHash(int(seq-1), tx.Hash)
 	return nil
 }
 

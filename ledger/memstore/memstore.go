@@ -19,8 +19,11 @@ type Store struct {
 	names    []string // account names; sorted unless dirty
 	dirty    bool
 	txs      chunked[record] // index Seq-1
-	byKey    *strIndex
-	byID     *strIndex
+	// hashes holds the records' hashes, index Seq-1, up to the last
+	// record whose hash is not zero: the rest are zero (chain off).
+	hashes chunked[[32]byte]
+	byKey  *strIndex
+	byID   *strIndex
 	// scratch for Commit: hashes of the keys and IDs being committed, and
 	// the first transaction with each hash.
 	keyHashes, idHashes []uint64
@@ -142,7 +145,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 	}
 	var prev [32]byte
 	if n := s.txs.len(); n > 0 {
-		prev = s.txs.at(n - 1).hash
+		prev = s.hash(n - 1)
 	}
 	first := 0
 	// The records' postings, optional parts and metadata share one
@@ -166,6 +169,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 			}
 		}
 		s.txs.append(newRecord(tx, accts, s.pUnits[first:first+n], &sl))
+		s.setHash(s.txs.len()-1, tx.Hash)
 		s.byKey.insert(s.keyHashes[i], tx.Seq)
 		s.byID.insert(s.idHashes[i], tx.Seq)
 		s.index(s.txs.last(), tx.Seq)
@@ -227,6 +231,9 @@ func (s *Store) check(c *ledger.Commit) error {
 			units, err := p.Amount.MinorUnits()
 			if err != nil {
 				return fmt.Errorf("memstore: tx %s posting %d: %w: %w", tx.ID, j, ledger.ErrInvalidAmount, err)
+			}
+			if units <= 0 {
+				return fmt.Errorf("memstore: tx %s posting %d: %s is not positive: %w", tx.ID, j, p.Amount, ledger.ErrInvalidAmount)
 			}
 			s.pAccts, s.pUnits = append(s.pAccts, a), append(s.pUnits, units)
 		}

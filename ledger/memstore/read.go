@@ -21,10 +21,10 @@ func (s *Store) index(r *record, seq uint64) {
 			continue
 		}
 		var d, c int64
-		if p.side == ledger.Debit {
-			d = p.units
+		if p.signed > 0 {
+			d = p.signed
 		} else {
-			c = p.units
+			c = -p.signed
 		}
 		n := a.asof.len()
 		pos := n
@@ -115,8 +115,8 @@ func (s *Store) Entries(ctx context.Context, f ledger.EntryFilter, dst []ledger.
 			continue
 		}
 		p := r.postings[e.idx]
-		dst = append(dst, ledger.Entry{TxID: r.id, Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side,
-			Amount: accrue.FromMinorUnits(p.units, a.state.Account.Currency), EffectiveAt: fromNanos(r.eff)})
+		dst = append(dst, ledger.Entry{TxID: r.id, Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side(),
+			Amount: accrue.FromMinorUnits(p.units(), a.state.Account.Currency), EffectiveAt: fromNanos(r.eff)})
 	}
 	return dst, nil
 }

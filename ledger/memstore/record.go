@@ -13,12 +13,12 @@ import (
 // in-memory appends cost. Seq is its index + 1 and PrevHash the hash of the
 // record before, so neither is stored; amounts are minor units of the
 // account's currency; the fields most transactions leave empty sit behind
-// one pointer.
+// one pointer; hashes are kept apart (Store.hashes), so that a ledger with
+// the chain off does not store 32 zero bytes per transaction.
 type record struct {
 	id, key  string
 	postings []posting
 	eff, rec int64 // Unix nanoseconds (see nanos)
-	hash     [32]byte
 	kind     ledger.Kind
 	more     *recordMore
 }
@@ -30,11 +30,35 @@ type recordMore struct {
 	reverses, pending string
 }
 
-// posting is a stored posting.
+// posting is a stored posting: 16 bytes, the side being the sign of
+// signed (a debit's minor units, or a credit's negated: amounts are
+// positive, which check enforces).
 type posting struct {
-	acct  *account
-	units int64
-	side  ledger.Side
+	acct   *account
+	signed int64
+}
+
+func newPosting(acct *account, units int64, side ledger.Side) posting {
+	if side == ledger.Credit {
+		units = -units
+	}
+	return posting{acct: acct, signed: units}
+}
+
+// side returns the posting's side.
+func (p posting) side() ledger.Side {
+	if p.signed < 0 {
+		return ledger.Credit
+	}
+	return ledger.Debit
+}
+
+// units returns the posting's amount in minor units.
+func (p posting) units() int64 {
+	if p.signed < 0 {
+		return -p.signed
+	}
+	return p.signed
 }
 
 // zeroTime stands for the zero time.Time in a record.
@@ -95,13 +119,13 @@ func hasMore(tx *ledger.Transaction) bool {
 // check resolved into accts and units, taking its memory from sl (nil:
 // allocate).
 func newRecord(tx *ledger.Transaction, accts []*account, units []int64, sl *slabs) record {
-	r := record{id: tx.ID, key: tx.Key, kind: tx.Kind, eff: nanos(tx.EffectiveAt), rec: nanos(tx.RecordedAt), hash: tx.Hash}
+	r := record{id: tx.ID, key: tx.Key, kind: tx.Kind, eff: nanos(tx.EffectiveAt), rec: nanos(tx.RecordedAt)}
 	if sl == nil {
 		sl = &slabs{}
 	}
 	r.postings = take(&sl.postings, len(tx.Postings))
 	for i := range tx.Postings {
-		r.postings[i] = posting{acct: accts[i], units: units[i], side: tx.Postings[i].Side}
+		r.postings[i] = newPosting(accts[i], units[i], tx.Postings[i].Side)
 	}
 	if hasMore(tx) {
 		r.more = &take(&sl.more, 1)[0]
@@ -135,14 +159,14 @@ func (r *record) metaValue(k string) (string, bool) {
 func (s *Store) tx(i int) ledger.Transaction {
 	r := s.txs.at(i)
 	tx := ledger.Transaction{ID: r.id, Key: r.key, Kind: r.kind, EffectiveAt: fromNanos(r.eff), RecordedAt: fromNanos(r.rec),
-		Seq: uint64(i) + 1, Hash: r.hash}
+		Seq: uint64(i) + 1, Hash: s.hash(i)}
 	if i > 0 {
-		tx.PrevHash = s.txs.at(i - 1).hash
+		tx.PrevHash = s.hash(i - 1)
 	}
 	tx.Postings = make([]ledger.Posting, len(r.postings))
 	for j, p := range r.postings {
 		a := &p.acct.state.Account
-		tx.Postings[j] = ledger.Posting{Account: a.Name, Side: p.side, Amount: accrue.FromMinorUnits(p.units, a.Currency)}
+		tx.Postings[j] = ledger.Posting{Account: a.Name, Side: p.side(), Amount: accrue.FromMinorUnits(p.units(), a.Currency)}
 	}
 	if m := r.more; m != nil {
 		if len(m.meta) > 0 {

@@ -72,3 +72,27 @@ func (c *chunked[T]) search(f func(*T) bool) int {
 	}
 	return lo
 }
+
+// hash returns the hash of the record at index i.
+func (s *Store) hash(i int) [32]byte {
+	if i < s.hashes.len() {
+		return *s.hashes.at(i)
+	}
+	return [32]byte{}
+}
+
+// setHash sets the hash of the record at index i, padding the hashes
+// before it with zeros; a zero hash past the end is not stored.
+func (s *Store) setHash(i int, h [32]byte) {
+	if i >= s.hashes.len() {
+		if h == ([32]byte{}) {
+			return
+		}
+		for s.hashes.len() < i {
+			s.hashes.append([32]byte{})
+		}
+		s.hashes.append(h)
+		return
+	}
+	*s.hashes.at(i) = h
+}

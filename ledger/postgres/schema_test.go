@@ -56,6 +56,8 @@ func TestSchemaRefuses(t *testing.T) {
 		{"transaction without all its postings", strings.Replace(ins(2, "x2", 100, 100), "'', '', 2, '', ''", "'', '', 3, '', ''", 1), codeIncomplete},
 		{"duplicate key", ins(2, "k1", 100, 100), "23505"},
 		{"posting to a missing account", strings.Replace(ins(2, "x2", 100, 100), "'assets:a'", "'assets:zz'", 1), "23503"},
+		{"posting added to a stored transaction", "INSERT INTO " + q + ".postings (seq, idx, account, side, amount, currency, currency_minor, currency_custom, kind, effective_at)" +
+			" VALUES (1, 2, 'assets:a', 1, 100, 'USD', 2, false, 1, now()), (1, 3, 'assets:a', 2, 100, 'USD', 2, false, 1, now())", codeIncomplete},
 		{"posting of a missing transaction", "INSERT INTO " + q + ".postings (seq, idx, account, side, amount, currency, currency_minor, currency_custom, kind, effective_at)" +
 			" VALUES (99, 0, 'assets:a', 1, 100, 'USD', 2, false, 1, now()), (99, 1, 'assets:a', 2, 100, 'USD', 2, false, 1, now())", "23503"},
 	}

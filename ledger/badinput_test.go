@@ -253,3 +253,22 @@ func post(in ledger.TxInput) func(context.Context, *ledger.Ledger, map[string]st
 		return err
 	}
 }
+
+// TestNewRefusesBadOptions: New returns ErrInvalidInput for options no
+// ledger can run with, instead of panicking.
+func TestNewRefusesBadOptions(t *testing.T) {
+	cases := map[string][]ledger.Option{
+		"no retries":       {ledger.WithMaxRetries(0)},
+		"negative retries": {ledger.WithMaxRetries(-3)},
+		"nil clock":        {ledger.WithClock(nil)},
+		"nil ids":          {ledger.WithIDs(nil)},
+	}
+	for name, opts := range cases {
+		if l, err := ledger.New(memstore.New(), opts...); !errors.Is(err, ledger.ErrInvalidInput) || l != nil {
+			t.Errorf("%s: New = %v, %v; want ErrInvalidInput", name, l, err)
+		}
+	}
+	if _, err := ledger.New(memstore.New(), ledger.WithMaxRetries(1)); err != nil {
+		t.Errorf("WithMaxRetries(1): %v", err)
+	}
+}

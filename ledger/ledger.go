@@ -59,13 +59,8 @@ func WithChain(on bool) Option { return func(l *Ledger) { l.chain = on } }
 func WithAccountPolicy(p AccountPolicy) Option { return func(l *Ledger) { l.policy = p } }
 
 // WithMaxRetries bounds the attempts of one call when the store reports
-// ErrConflict (default 16). It panics if n < 1: a programmer error.
-func WithMaxRetries(n int) Option {
-	if n < 1 {
-		panic("ledger: WithMaxRetries needs n >= 1")
-	}
-	return func(l *Ledger) { l.maxRetries = n }
-}
+// ErrConflict (default 16). New refuses n < 1 with ErrInvalidInput.
+func WithMaxRetries(n int) Option { return func(l *Ledger) { l.maxRetries = n } }
 
 // WithIDs sets how transaction IDs are made from idempotency keys. f must be
 // deterministic and injective (distinct keys, distinct IDs), and return at
@@ -90,6 +85,9 @@ func New(store Store, opts ...Option) (*Ledger, error) {
 	}
 	if l.clock == nil || l.ids == nil {
 		return nil, fmt.Errorf("%w: nil clock or id source", ErrInvalidInput)
+	}
+	if l.maxRetries < 1 {
+		return nil, fmt.Errorf("%w: WithMaxRetries(%d): at least one attempt is needed", ErrInvalidInput, l.maxRetries)
 	}
 	return l, nil
 }

@@ -41,6 +41,11 @@ var (
 	// ErrNoRate reports that a RateSource has no rate for a currency pair at
 	// the requested time.
 	ErrNoRate = errors.New("accrue: no exchange rate")
+
+	// ErrInvalidRoundingMode reports a rounding mode that is none of the
+	// defined constants (a name ParseRoundingMode does not know, or a
+	// RoundingMode value out of range).
+	ErrInvalidRoundingMode = errors.New("accrue: invalid rounding mode")
 )
 
 // MismatchError is the error returned when an operation is given money in two

@@ -20,13 +20,17 @@ type Rate struct {
 }
 
 // Convert returns m converted at r and rounded to To's minor units in mode.
-// m must be in From (else a *MismatchError).
+// m must be in From (else a *MismatchError) and mode one of the defined
+// modes (else ErrInvalidRoundingMode).
 func (r Rate) Convert(m Money, mode RoundingMode) (Money, error) {
 	if m.currency != r.From {
 		return Money{}, &MismatchError{Op: "convert", Left: m.currency, Right: r.From}
 	}
 	if r.Value.Sign() <= 0 {
 		return Money{}, fmt.Errorf("%w: rate %s→%s is %s", ErrNoRate, r.From.Code(), r.To.Code(), r.Value)
+	}
+	if !mode.valid() {
+		return Money{}, fmt.Errorf("%w: %d", ErrInvalidRoundingMode, uint8(mode))
 	}
 	return New(m.amount.Mul(r.Value), r.To).Round(mode), nil
 }

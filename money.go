@@ -101,10 +101,14 @@ func (m Money) Mul(factor decimal.Decimal) Money {
 }
 
 // Quo returns m ÷ divisor rounded to the currency's minor units in mode. The
-// rounding decision is exact. It returns ErrDivisionByZero for a zero divisor.
+// rounding decision is exact. It returns ErrDivisionByZero for a zero divisor
+// and ErrInvalidRoundingMode for a mode out of range.
 func (m Money) Quo(divisor decimal.Decimal, mode RoundingMode) (Money, error) {
 	if divisor.IsZero() {
 		return Money{}, fmt.Errorf("%w: %s ÷ 0", ErrDivisionByZero, m)
+	}
+	if !mode.valid() {
+		return Money{}, fmt.Errorf("%w: %d", ErrInvalidRoundingMode, uint8(mode))
 	}
 	return Money{amount: quoRound(m.amount, divisor, m.currency.MinorUnits(), mode), currency: m.currency}, nil
 }

@@ -51,7 +51,7 @@ func ParseRoundingMode(s string) (RoundingMode, error) {
 			return RoundingMode(i), nil
 		}
 	}
-	return 0, fmt.Errorf("accrue: unknown rounding mode %q", clip(s))
+	return 0, fmt.Errorf("%w: %q", ErrInvalidRoundingMode, clip(s))
 }
 
 func (m RoundingMode) valid() bool { return m >= HalfUp && m <= Floor }

@@ -1,6 +1,7 @@
 package accrue
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -93,10 +94,27 @@ func TestRoundingModeNames(t *testing.T) {
 			t.Errorf("ParseRoundingMode(%q) = %v, %v", m.String(), got, err)
 		}
 	}
-	if _, err := ParseRoundingMode("nearest"); err == nil {
-		t.Error("ParseRoundingMode(nearest): no error")
+	if _, err := ParseRoundingMode("nearest"); !errors.Is(err, ErrInvalidRoundingMode) {
+		t.Errorf("ParseRoundingMode(nearest) = %v, want ErrInvalidRoundingMode", err)
 	}
 	if s := RoundingMode(0).String(); s != "RoundingMode(0)" {
 		t.Errorf("zero mode String = %q", s)
+	}
+}
+
+// TestInvalidModeIsAnError: the calls that return an error refuse a
+// rounding mode out of range with ErrInvalidRoundingMode instead of
+// panicking.
+func TestInvalidModeIsAnError(t *testing.T) {
+	usd, eur := MustCurrency("USD"), MustCurrency("EUR")
+	m := MustParseMoney("10.00 USD")
+	for _, mode := range []RoundingMode{0, Floor + 1, 255} {
+		if _, err := m.Quo(decimal.NewFromInt(3), mode); !errors.Is(err, ErrInvalidRoundingMode) {
+			t.Errorf("Quo(mode %d) = %v, want ErrInvalidRoundingMode", mode, err)
+		}
+		rate := Rate{From: usd, To: eur, Value: decimal.RequireFromString("0.9")}
+		if _, err := rate.Convert(m, mode); !errors.Is(err, ErrInvalidRoundingMode) {
+			t.Errorf("Convert(mode %d) = %v, want ErrInvalidRoundingMode", mode, err)
+		}
 	}
 }

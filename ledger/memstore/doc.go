@@ -29,8 +29,10 @@
 // its entries in commit order, and the posted entries sorted by (effective
 // time, seq) with running totals, so PostedAsOf is one binary search:
 // O(log n). Transactions are kept as compact records (amounts in minor
-// units, times as Unix nanoseconds, rare fields behind one pointer; Seq and
-// PrevHash implied by position, metadata as flat key/value pairs) in
+// units with the side as their sign, times as Unix nanoseconds, rare
+// fields behind one pointer; Seq and PrevHash implied by position, hashes
+// in a list of their own that a ledger with the chain off leaves empty,
+// metadata as flat key/value pairs) in
 // fixed-size chunks, so appending never copies what is stored; a commit's
 // records take their postings, rare fields and metadata from one
 // allocation each. Idempotency keys and IDs are found through flat,

@@ -147,6 +147,16 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 	if n := s.txs.len(); n > 0 {
 		prev = s.hash(n - 1)
 	}
+	// Index the keys and IDs first, in loops of their own, while check's
+	// probes still hold their slots in the cache (the record writes below
+	// would evict them).
+	base := uint64(s.txs.len())
+	for i := range c.Txs {
+		s.byKey.insert(s.keyHashes[i], base+uint64(i)+1)
+	}
+	for i := range c.Txs {
+		s.byID.insert(s.idHashes[i], base+uint64(i)+1)
+	}
 	first := 0
 	// The records' postings, optional parts and metadata share one
 	// allocation each per commit (records are kept for good, so nothing is
@@ -170,8 +180,6 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 		}
 		s.txs.append(newRecord(tx, accts, s.pUnits[first:first+n], &sl))
 		s.setHash(s.txs.len()-1, tx.Hash)
-		s.byKey.insert(s.keyHashes[i], tx.Seq)
-		s.byID.insert(s.idHashes[i], tx.Seq)
 		s.index(s.txs.last(), tx.Seq)
 		first += n
 	}
@@ -246,8 +254,13 @@ func (s *Store) check(c *ledger.Commit) error {
 	s.keyHashes, s.idHashes = slices.Grow(s.keyHashes[:0], len(c.Txs)), slices.Grow(s.idHashes[:0], len(c.Txs))
 	for i := range c.Txs {
 		tx := &c.Txs[i]
-		kh, ih := s.byKey.hash(tx.Key), s.byID.hash(tx.ID)
-		s.keyHashes, s.idHashes = append(s.keyHashes, kh), append(s.idHashes, ih)
+		s.keyHashes, s.idHashes = append(s.keyHashes, s.byKey.hash(tx.Key)), append(s.idHashes, s.byID.hash(tx.ID))
+	}
+	s.byKey.touch(s.keyHashes)
+	s.byID.touch(s.idHashes)
+	for i := range c.Txs {
+		tx := &c.Txs[i]
+		kh, ih := s.keyHashes[i], s.idHashes[i]
 		_, dupKey := s.byKey.lookupHashed(kh, tx.Key)
 		_, dupID := s.byID.lookupHashed(ih, tx.ID)
 		if dupKey || dupID {

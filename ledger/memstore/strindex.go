@@ -12,6 +12,7 @@ type strIndex struct {
 	seed  maphash.Seed
 	slots []slot // len is a power of two; seq 0 marks an empty slot
 	n     int
+	sink  uint32 // see touch
 	// of returns the indexed string of the record with a given Seq.
 	of func(seq uint64) string
 }
@@ -44,6 +45,18 @@ func (x *strIndex) lookupHashed(h uint64, s string) (uint64, bool) {
 			return uint64(sl.seq), true
 		}
 	}
+}
+
+// touch loads the home slots of hashes, independently of each other, so
+// that their cache misses overlap instead of following one another as in
+// a lookup loop.
+func (x *strIndex) touch(hashes []uint64) {
+	mask := uint64(len(x.slots) - 1)
+	var any uint32
+	for _, h := range hashes {
+		any |= x.slots[(h>>32)&mask].seq
+	}
+	x.sink = any
 }
 
 // insert records s (with hash h) at seq; s must not be indexed yet.

@@ -88,32 +88,39 @@ func postRetrying(ctx context.Context, l *ledger.Ledger, ins []ledger.TxInput) e
 }
 
 // runClients runs benchClients goroutines sharing b.N operations; op gets
-// the client's random source and the operation's number.
-func runClients(b *testing.B, op func(rng *rand.Rand, n int64) error) {
+// the client's random source and the operation's number. Beside the
+// timing it reports the CPU time per transfer (perOp transfers an
+// operation) on both sides of the connection.
+func runClients(b *testing.B, perOp int, op func(rng *rand.Rand, n int64) error) {
 	b.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, benchClients)
-	b.ResetTimer()
-	for c := range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(c), 42))
-			for {
-				n := next.Add(1) - 1
-				if n >= int64(b.N) {
-					return
-				}
-				if err := op(rng, n); err != nil {
-					errs <- err
-					return
-				}
+	client := func(c int) {
+		defer wg.Done()
+		rng := rand.New(rand.NewPCG(uint64(c), 42))
+		for {
+			n := next.Add(1) - 1
+			if n >= int64(b.N) {
+				return
 			}
-		}()
+			if err := op(rng, n); err != nil {
+				errs <- err
+				return
+			}
+		}
 	}
-	wg.Wait()
+	var cpu cpuMeter
+	b.ResetTimer()
+	cpu.measure(func() {
+		for c := range benchClients {
+			wg.Add(1)
+			go client(c)
+		}
+		wg.Wait()
+	})
 	b.StopTimer()
+	cpu.report(b, perOp*b.N)
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
@@ -127,7 +134,7 @@ func BenchmarkPostBatch(b *testing.B) {
 	_, l := benchStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
-	runClients(b, func(rng *rand.Rand, n int64) error {
+	runClients(b, 100, func(rng *rand.Rand, n int64) error {
 		ins := make([]ledger.TxInput, 100)
 		for i := range ins {
 			ins[i] = benchTransfer(rng, fmt.Sprintf("pb-%d-%d", n, i), false)
@@ -143,7 +150,7 @@ func BenchmarkPost(b *testing.B) {
 	_, l := benchStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
-	runClients(b, func(rng *rand.Rand, n int64) error {
+	runClients(b, 1, func(rng *rand.Rand, n int64) error {
 		return postRetrying(ctx, l, []ledger.TxInput{benchTransfer(rng, fmt.Sprintf("p-%d", n), false)})
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
@@ -161,7 +168,7 @@ func BenchmarkHotAccount(b *testing.B) {
 	var mu sync.Mutex
 	var total int64
 	b.ReportAllocs()
-	runClients(b, func(rng *rand.Rand, n int64) error {
+	runClients(b, 100, func(rng *rand.Rand, n int64) error {
 		ins := make([]ledger.TxInput, 100)
 		var sum int64
 		for i := range ins {

@@ -37,7 +37,10 @@
 // records take their postings, rare fields and metadata from one
 // allocation each. Idempotency keys and IDs are found through flat,
 // pointer-free open-addressing tables of (hash tag, Seq) that the stored
-// record confirms; keys are never forgotten. Memory traffic, not
+// record confirms; keys are never forgotten. A commit probes them in
+// loops of their own (touching every home slot first, inserting before
+// the records are written), so that a batch's cache misses on these
+// tables overlap rather than follow one another. Memory traffic, not
 // arithmetic, is what in-memory appends cost, and these choices keep it
 // low.
 package memstore

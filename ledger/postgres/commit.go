@@ -90,7 +90,6 @@ func (s *Store) committer() {
 		// database once no flight is left, with the turn held throughout.
 		s.snap.mu.Lock()
 		s.fill(&group)
-		s.fillWhileInFlight(&group)
 		taken := group[:0]
 		for _, r := range group {
 			if r.state.CompareAndSwap(stateQueued, stateTaken) {
@@ -155,37 +154,6 @@ func (s *Store) fill(group *[]*request) {
 		case r := <-s.queue:
 			*group = append(*group, r)
 		case <-timer.C:
-			return
-		case <-s.stop:
-			return
-		}
-	}
-}
-
-// defaultFlightMin is the number of transactions from which a round is
-// worth sending while the round before it is still in flight.
-const defaultFlightMin = 64
-
-// fillWhileInFlight keeps adding queued requests to group while a flight
-// is in the air and group holds fewer than s.flightMin transactions: a small
-// round gains nothing from overlapping the one before it (its work is
-// mostly that round's wait for COMMIT), so it waits for that round to land
-// and carries the callers that queue meanwhile, in one round trip.
-func (s *Store) fillWhileInFlight(group *[]*request) {
-	t := s.snap.tail
-	if t == nil {
-		return
-	}
-	n := 0
-	for _, r := range *group {
-		n += len(r.c.Txs)
-	}
-	for n < s.flightMin && len(*group) < s.maxGroup {
-		select {
-		case r := <-s.queue:
-			*group = append(*group, r)
-			n += len(r.c.Txs)
-		case <-t.done:
 			return
 		case <-s.stop:
 			return

@@ -15,13 +15,11 @@ import (
 
 // flightLedger returns a store (two committers, the default) with three
 // accounts and a ledger on it whose snapshot is warm: the next posts to
-// those accounts are decided on the snapshot and sent as flights, however
-// small.
+// those accounts are decided on the snapshot and sent as flights.
 func flightLedger(t *testing.T) (*Store, *ledger.Ledger) {
 	t.Helper()
 	ctx := context.Background()
 	s := newStore(t)
-	s.flightMin = 1
 	l := newLedger(t, s, accrue.NewManualClock(t0))
 	accts := []ledger.Account{
 		{Name: "expenses:fund", Type: ledger.Expense, Currency: usd},

@@ -40,9 +40,6 @@ type Store struct {
 	// splitFlights (tests only) sends every flight in two steps, even
 	// when the round before it has finished.
 	splitFlights bool
-	// flightMin: see fillWhileInFlight (defaultFlightMin; tests lower it
-	// to make small rounds overlap).
-	flightMin int
 
 	groupWait time.Duration // see WithGroupWait
 	answered  atomic.Int64  // requests the last round answered
@@ -117,8 +114,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if pool == nil {
 		return nil, fmt.Errorf("postgres: nil pool")
 	}
-	s := &Store{pool: pool, schema: DefaultSchema, maxGroup: 256, committers: 2, timeout: 30 * time.Second, groupWait: 200 * time.Microsecond,
-		flightMin: defaultFlightMin}
+	s := &Store{pool: pool, schema: DefaultSchema, maxGroup: 256, committers: 2, timeout: 30 * time.Second, groupWait: 200 * time.Microsecond}
 	for _, o := range opts {
 		o(s)
 	}

@@ -165,8 +165,15 @@ func (m Money) common(op string, o Money) (Currency, error) {
 // coefficient has at most 15 digits and the exponent is no finer than the
 // currency's minor unit: the common case on hot paths such as ledger posting.
 func (m Money) minorUnitsFast() (int64, bool) {
-	shift := m.amount.Exponent() + m.currency.MinorUnits()
-	if shift < 0 || shift > 3 || m.amount.NumDigits() > 15 {
+	exp := m.amount.Exponent()
+	shift := exp + m.currency.MinorUnits()
+	if shift < 0 || shift > 3 || exp < fastExpMin || exp > fastExpMax {
+		return 0, false
+	}
+	// Compared at the same exponent, Cmp compares coefficients: no
+	// rescaling, no allocation (NumDigits would take a float logarithm).
+	b := &fastBounds[exp-fastExpMin]
+	if m.amount.Cmp(b.hi) > 0 || m.amount.Cmp(b.lo) < 0 {
 		return 0, false
 	}
 	units := m.amount.CoefficientInt64()
@@ -175,3 +182,22 @@ func (m Money) minorUnitsFast() (int64, bool) {
 	}
 	return units, true
 }
+
+// The exponents minorUnitsFast handles: every currency's minor unit (at
+// most MaxMinorUnits) shifted by up to three.
+const (
+	fastExpMin = -MaxMinorUnits
+	fastExpMax = 3
+)
+
+// fastBounds holds, per exponent from fastExpMin, ±(10^15 − 1) at that
+// exponent: the amounts whose coefficient has at most 15 digits. It is a
+// constant table, computed once.
+var fastBounds = func() (t [fastExpMax - fastExpMin + 1]struct{ lo, hi decimal.Decimal }) {
+	const limit = 999_999_999_999_999
+	for i := range t {
+		exp := int32(fastExpMin + i)
+		t[i].lo, t[i].hi = decimal.New(-limit, exp), decimal.New(limit, exp)
+	}
+	return t
+}()

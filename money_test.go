@@ -3,6 +3,8 @@ package accrue
 import (
 	"encoding/json"
 	"errors"
+	"math"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -257,5 +259,51 @@ func TestCurrencyText(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"c":"QQQ"}`), &d); !errors.Is(err, ErrUnknownCurrency) {
 		t.Errorf("Unmarshal unknown: %v", err)
+	}
+}
+
+// TestMinorUnitsFastPathBounds checks the conversion at the edges of the
+// allocation-free path (15-digit coefficients, exponents up to three above
+// the minor unit) and beyond it, where the general path answers: both must
+// agree with the exact value.
+func TestMinorUnitsFastPathBounds(t *testing.T) {
+	usd, jpy := MustCurrency("USD"), MustCurrency("JPY")
+	pts, err := NewUnit("PTS", MaxMinorUnits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2^64 + 5: a coefficient whose low 64 bits read as 5.
+	wide, _ := new(big.Int).SetString("18446744073709551621", 10)
+	tests := []struct {
+		name  string
+		m     Money
+		units int64
+		err   error
+	}{
+		{"15 digits", New(decimal.New(999_999_999_999_999, -2), usd), 999_999_999_999_999, nil},
+		{"-15 digits", New(decimal.New(-999_999_999_999_999, -2), usd), -999_999_999_999_999, nil},
+		{"16 digits", New(decimal.New(1_000_000_000_000_000, -2), usd), 1_000_000_000_000_000, nil},
+		{"exponent 3 above the minor unit", New(decimal.New(7, 1), usd), 7000, nil},
+		{"exponent 4 above the minor unit", New(decimal.New(7, 2), usd), 70000, nil},
+		{"no minor unit, scaled", New(decimal.New(123, 3), jpy), 123000, nil},
+		{"18 decimals", New(decimal.New(5, -MaxMinorUnits), pts), 5, nil},
+		{"finer than the minor unit", New(decimal.New(5, -3), usd), 0, ErrInvalidAmount},
+		{"coefficient beyond 64 bits", New(decimal.NewFromBigInt(wide, -2), usd), 0, ErrOverflow},
+		{"negative coefficient beyond 64 bits", New(decimal.NewFromBigInt(new(big.Int).Neg(wide), -2), usd), 0, ErrOverflow},
+		{"largest int64", New(decimal.New(math.MaxInt64, -2), usd), math.MaxInt64, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.m.MinorUnits()
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("MinorUnits(%s) = %d, %v; want %v", tt.m, got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.units {
+				t.Fatalf("MinorUnits(%s) = %d, %v; want %d", tt.m, got, err, tt.units)
+			}
+		})
 	}
 }

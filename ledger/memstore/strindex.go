@@ -52,11 +52,11 @@ func (x *strIndex) lookupHashed(h uint64, s string) (uint64, bool) {
 // a lookup loop.
 func (x *strIndex) touch(hashes []uint64) {
 	mask := uint64(len(x.slots) - 1)
-	var any uint32
+	var seen uint32
 	for _, h := range hashes {
-		any |= x.slots[(h>>32)&mask].seq
+		seen |= x.slots[(h>>32)&mask].seq
 	}
-	x.sink = any
+	x.sink = seen
 }
 
 // insert records s (with hash h) at seq; s must not be indexed yet.

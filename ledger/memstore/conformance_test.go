@@ -30,7 +30,7 @@ func (s tamperable) TamperTx(_ context.Context, seq uint64, edit func(tx *ledger
 		}
 		units[i], _ = p.Amount.MinorUnits()
 	}
-	*s.txs.at(int(seq - 1)) = newRecord(&tx, accts, units, nil)
+	*s.txs.at(int(seq - 1)) = s.newRecord(&tx, accts, units)
 	s.setHash(int(seq-1), tx.Hash)
 	return nil
 }

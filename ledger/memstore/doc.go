@@ -28,19 +28,19 @@
 // Per account the store keeps its counters, the (seq, posting) positions of
 // its entries in commit order, and the posted entries sorted by (effective
 // time, seq) with running totals, so PostedAsOf is one binary search:
-// O(log n). Transactions are kept as compact records (amounts in minor
-// units with the side as their sign, times as Unix nanoseconds, rare
-// fields behind one pointer; Seq and PrevHash implied by position, hashes
-// in a list of their own that a ledger with the chain off leaves empty,
-// metadata as flat key/value pairs) in
-// fixed-size chunks, so appending never copies what is stored; a commit's
-// records take their postings, rare fields and metadata from one
-// allocation each. Idempotency keys and IDs are found through flat,
-// pointer-free open-addressing tables of (hash tag, Seq) that the stored
-// record confirms; keys are never forgotten. A commit probes them in
-// loops of their own (touching every home slot first, inserting before
-// the records are written), so that a batch's cache misses on these
-// tables overlap rather than follow one another. Memory traffic, not
-// arithmetic, is what in-memory appends cost, and these choices keep it
-// low.
+// O(log n). Transactions are kept as compact records free of pointers
+// (amounts in minor units with the side as their sign, times as Unix
+// nanoseconds, accounts by number, keys, IDs and metadata as
+// length-prefixed runs in large byte blocks, rare fields in a list of
+// their own; Seq and PrevHash implied by position, hashes in a list that a
+// ledger with the chain off leaves empty) in fixed-size chunks, so
+// appending never copies what is stored and the garbage collector has
+// nothing to scan in millions of records. Idempotency keys and IDs are
+// found through flat, pointer-free open-addressing tables of (hash tag,
+// Seq) that the stored record confirms; keys are never forgotten. A commit
+// probes them in loops of their own (touching every home slot first,
+// inserting before the records are written), so that a batch's cache
+// misses on these tables overlap rather than follow one another. Memory
+// traffic, not arithmetic, is what in-memory appends cost, and these
+// choices keep it low.
 package memstore

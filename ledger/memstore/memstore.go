@@ -18,7 +18,11 @@ type Store struct {
 	accounts map[string]*account
 	names    []string // account names; sorted unless dirty
 	dirty    bool
+	accts    []*account      // by number (account.num)
 	txs      chunked[record] // index Seq-1
+	postings chunked[posting]
+	more     chunked[recordMore]
+	strs     arena
 	// hashes holds the records' hashes, index Seq-1, up to the last
 	// record whose hash is not zero: the rest are zero (chain off).
 	hashes chunked[[32]byte]
@@ -37,6 +41,7 @@ type Store struct {
 
 type account struct {
 	state   ledger.AccountState
+	num     uint32            // index in Store.accts
 	entries chunked[entryRef] // commit order
 	asof    chunked[point]    // posted entries by (effective time, seq), running totals
 }
@@ -62,8 +67,14 @@ func New() *Store {
 		seen:     make(map[uint64]int),
 		newNames: make(map[string]bool),
 	}
-	s.byKey = newStrIndex(func(seq uint64) string { return s.txs.at(int(seq - 1)).key })
-	s.byID = newStrIndex(func(seq uint64) string { return s.txs.at(int(seq - 1)).id })
+	s.byKey = newStrIndex(func(seq uint64, k string) bool {
+		key, _ := s.keyID(s.txs.at(int(seq - 1)))
+		return string(key) == k
+	})
+	s.byID = newStrIndex(func(seq uint64, id string) bool {
+		_, got := s.keyID(s.txs.at(int(seq - 1)))
+		return string(got) == id
+	})
 	return s
 }
 
@@ -127,7 +138,9 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 		return err
 	}
 	for _, a := range c.NewAccounts {
-		s.accounts[a.Name] = &account{state: ledger.AccountState{Account: ledger.CloneAccount(a), Exists: true, Version: 1}}
+		acct := &account{state: ledger.AccountState{Account: ledger.CloneAccount(a), Exists: true, Version: 1}, num: uint32(len(s.accts))}
+		s.accounts[a.Name] = acct
+		s.accts = append(s.accts, acct)
 		s.names = append(s.names, a.Name)
 		s.dirty = true
 	}
@@ -158,10 +171,6 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 		s.byID.insert(s.idHashes[i], base+uint64(i)+1)
 	}
 	first := 0
-	// The records' postings, optional parts and metadata share one
-	// allocation each per commit (records are kept for good, so nothing is
-	// pinned that would otherwise be freed).
-	sl := newSlabs(c.Txs)
 	for i := range c.Txs {
 		tx := &c.Txs[i]
 		tx.Seq = uint64(s.txs.len()) + 1
@@ -178,7 +187,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 				accts[j] = s.accounts[tx.Postings[j].Account]
 			}
 		}
-		s.txs.append(newRecord(tx, accts, s.pUnits[first:first+n], &sl))
+		s.txs.append(s.newRecord(tx, accts, s.pUnits[first:first+n]))
 		s.setHash(s.txs.len()-1, tx.Hash)
 		s.index(s.txs.last(), tx.Seq)
 		first += n
@@ -230,6 +239,9 @@ func (s *Store) check(c *ledger.Commit) error {
 		if !s.closed.IsZero() && !tx.EffectiveAt.After(s.closed) {
 			return fmt.Errorf("memstore: tx %s effective %s: %w", tx.ID, tx.EffectiveAt.Format(time.RFC3339Nano), ledger.ErrPeriodClosed)
 		}
+		if len(tx.Postings) > math.MaxUint16 {
+			return fmt.Errorf("memstore: tx %s has %d postings, at most %d: %w", tx.ID, len(tx.Postings), math.MaxUint16, ledger.ErrInvalidInput)
+		}
 		for j := range tx.Postings {
 			p := &tx.Postings[j]
 			a := s.accounts[p.Account]
@@ -246,7 +258,7 @@ func (s *Store) check(c *ledger.Commit) error {
 			s.pAccts, s.pUnits = append(s.pAccts, a), append(s.pUnits, units)
 		}
 	}
-	if uint64(s.txs.len())+uint64(len(c.Txs)) >= math.MaxUint32 {
+	if uint64(s.txs.len())+uint64(len(c.Txs)) >= math.MaxUint32 || uint64(len(s.accts)+len(c.NewAccounts)) > math.MaxUint32 {
 		return fmt.Errorf("memstore: full: at most %d transactions", uint32(math.MaxUint32-1))
 	}
 	// Keys and IDs last: against the stored ones, then against each other

@@ -14,8 +14,9 @@ import (
 // index records the entries of the just appended record r.
 func (s *Store) index(r *record, seq uint64) {
 	posted := r.kind.MovesPosted()
-	for i, p := range r.postings {
-		a := p.acct
+	for i := range int(r.np) {
+		p := s.posting(r, i)
+		a := s.accts[p.acct]
 		a.entries.append(entryRef{seq: uint32(seq), idx: uint32(i)})
 		if !posted {
 			continue
@@ -111,11 +112,12 @@ func (s *Store) Entries(ctx context.Context, f ledger.EntryFilter, dst []ledger.
 	for ; i < a.entries.len() && len(dst) < f.Limit; i++ {
 		e := a.entries.at(i)
 		r := s.txs.at(int(e.seq - 1))
-		if !r.match(&ledger.TxFilter{From: f.From, To: f.To, Metadata: f.Metadata}) {
+		if !s.match(r, &ledger.TxFilter{From: f.From, To: f.To, Metadata: f.Metadata}) {
 			continue
 		}
-		p := r.postings[e.idx]
-		dst = append(dst, ledger.Entry{TxID: r.id, Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side(),
+		p := s.posting(r, int(e.idx))
+		_, id := s.keyID(r)
+		dst = append(dst, ledger.Entry{TxID: string(id), Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side(),
 			Amount: accrue.FromMinorUnits(p.units(), a.state.Account.Currency), EffectiveAt: fromNanos(r.eff)})
 	}
 	return dst, nil
@@ -134,7 +136,7 @@ func (s *Store) Transactions(ctx context.Context, f ledger.TxFilter, dst []ledge
 		last = f.ToSeq
 	}
 	take := func(seq uint64) bool {
-		if s.txs.at(int(seq - 1)).match(&f) {
+		if s.match(s.txs.at(int(seq-1)), &f) {
 			dst = append(dst, s.tx(int(seq-1)))
 		}
 		return len(dst) < f.Limit

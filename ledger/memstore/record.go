@@ -8,37 +8,40 @@ import (
 	"github.com/accruehq/accrue/ledger"
 )
 
-// record is a committed transaction as the store keeps it: compact, because
-// a ledger holds millions and memory (page faults, GC scanning) is what
-// in-memory appends cost. Seq is its index + 1 and PrevHash the hash of the
-// record before, so neither is stored; amounts are minor units of the
-// account's currency; the fields most transactions leave empty sit behind
-// one pointer; hashes are kept apart (Store.hashes), so that a ledger with
-// the chain off does not store 32 zero bytes per transaction.
+// record is a committed transaction as the store keeps it: compact and
+// free of pointers, because a ledger holds millions, and memory (page
+// faults) and pointers (the garbage collector's marking) are what in-memory
+// appends cost. Seq is its index + 1 and PrevHash the hash of the record
+// before, so neither is stored; its postings are a range of
+// Store.postings, its strings a run of Store.strs; amounts are minor units
+// of the account's currency; the fields most transactions leave empty sit
+// in Store.more; hashes are kept apart (Store.hashes), so that a ledger
+// with the chain off does not store 32 zero bytes per transaction.
 type record struct {
-	id, key  string
-	postings []posting
-	eff, rec int64 // Unix nanoseconds (see nanos)
+	eff, rec int64  // Unix nanoseconds (see nanos)
+	post     int64  // index of its first posting in Store.postings
+	str      ref    // its key, then its ID, in Store.strs
+	np       uint16 // number of postings (Commit refuses more)
 	kind     ledger.Kind
-	more     *recordMore
+	more     uint32 // 1 + index of its rare fields in Store.more; 0: none
 }
 
 // recordMore holds the optional fields of a record.
 type recordMore struct {
-	meta              []string // key, value, key, value, ... (any order)
-	exp               int64
-	reverses, pending string
+	exp   int64
+	str   ref    // Reverses, Pending, then nmeta metadata keys and values, in Store.strs
+	nmeta uint32 // metadata pairs
 }
 
-// posting is a stored posting: 16 bytes, the side being the sign of
-// signed (a debit's minor units, or a credit's negated: amounts are
-// positive, which check enforces).
+// posting is a stored posting: its account's number (Store.accts) and,
+// the side being the sign, a debit's minor units or a credit's negated
+// (amounts are positive, which check enforces).
 type posting struct {
-	acct   *account
+	acct   uint32
 	signed int64
 }
 
-func newPosting(acct *account, units int64, side ledger.Side) posting {
+func newPosting(acct uint32, units int64, side ledger.Side) posting {
 	if side == ledger.Credit {
 		units = -units
 	}
@@ -78,112 +81,105 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// slabs hands out the memory of a commit's records in one allocation per
-// kind, records being kept for good; a nil *slabs allocates per record.
-type slabs struct {
-	postings []posting
-	more     []recordMore
-	meta     []string
-}
-
-// newSlabs sizes slabs for txs.
-func newSlabs(txs []ledger.Transaction) slabs {
-	np, nm, nkv := 0, 0, 0
-	for i := range txs {
-		np += len(txs[i].Postings)
-		if hasMore(&txs[i]) {
-			nm++
-			nkv += 2 * len(txs[i].Metadata)
-		}
-	}
-	return slabs{postings: make([]posting, 0, np), more: make([]recordMore, 0, nm), meta: make([]string, 0, nkv)}
-}
-
-// take returns the next n postings, n more-records or n pair strings of
-// a slab (capped, so that appends never reach a neighbour's), or fresh
-// memory when the slab is nil or short.
-func take[T any](slab *[]T, n int) []T {
-	if slab == nil || cap(*slab)-len(*slab) < n {
-		return make([]T, n)
-	}
-	s := *slab
-	*slab = s[: len(s)+n : cap(s)]
-	return s[len(s) : len(s)+n : len(s)+n]
-}
-
 func hasMore(tx *ledger.Transaction) bool {
 	return len(tx.Metadata) > 0 || !tx.ExpiresAt.IsZero() || tx.Reverses != "" || tx.Pending != ""
 }
 
 // newRecord makes the record of tx, whose postings' accounts and units
-// check resolved into accts and units, taking its memory from sl (nil:
-// allocate).
-func newRecord(tx *ledger.Transaction, accts []*account, units []int64, sl *slabs) record {
-	r := record{id: tx.ID, key: tx.Key, kind: tx.Kind, eff: nanos(tx.EffectiveAt), rec: nanos(tx.RecordedAt)}
-	if sl == nil {
-		sl = &slabs{}
-	}
-	r.postings = take(&sl.postings, len(tx.Postings))
+// check resolved into accts and units, appending its postings, strings and
+// rare fields to the store's lists.
+func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int64) record {
+	r := record{eff: nanos(tx.EffectiveAt), rec: nanos(tx.RecordedAt), post: int64(s.postings.len()),
+		np: uint16(len(tx.Postings)), kind: tx.Kind}
 	for i := range tx.Postings {
-		r.postings[i] = newPosting(accts[i], units[i], tx.Postings[i].Side)
+		s.postings.append(newPosting(accts[i].num, units[i], tx.Postings[i].Side))
 	}
+	var b []byte
+	r.str, b = s.strs.alloc(strSize(tx.Key) + strSize(tx.ID))
+	putStr(putStr(b, tx.Key), tx.ID)
 	if hasMore(tx) {
-		r.more = &take(&sl.more, 1)[0]
-		*r.more = recordMore{exp: nanos(tx.ExpiresAt), reverses: tx.Reverses, pending: tx.Pending}
-		if len(tx.Metadata) > 0 {
-			kv := take(&sl.meta, 2*len(tx.Metadata))[:0]
-			for k, v := range tx.Metadata {
-				kv = append(kv, k, v)
-			}
-			r.more.meta = kv
+		n := strSize(tx.Reverses) + strSize(tx.Pending)
+		for k, v := range tx.Metadata {
+			n += strSize(k) + strSize(v)
 		}
+		m := recordMore{exp: nanos(tx.ExpiresAt), nmeta: uint32(len(tx.Metadata))}
+		m.str, b = s.strs.alloc(n)
+		b = putStr(putStr(b, tx.Reverses), tx.Pending)
+		for k, v := range tx.Metadata {
+			b = putStr(putStr(b, k), v)
+		}
+		s.more.append(m)
+		r.more = uint32(s.more.len())
 	}
 	return r
 }
 
+// keyID returns the key and ID of r, in the arena's memory.
+func (s *Store) keyID(r *record) (key, id []byte) {
+	key, rest := nextStr(s.strs.run(r.str))
+	id, _ = nextStr(rest)
+	return key, id
+}
+
+// posting returns posting i of r.
+func (s *Store) posting(r *record, i int) *posting { return s.postings.at(int(r.post) + i) }
+
 // metaValue returns the value of metadata key k of r.
-func (r *record) metaValue(k string) (string, bool) {
-	if r.more == nil {
-		return "", false
+func (s *Store) metaValue(r *record, k string) ([]byte, bool) {
+	if r.more == 0 {
+		return nil, false
 	}
-	kv := r.more.meta
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i] == k {
-			return kv[i+1], true
+	m := s.more.at(int(r.more - 1))
+	_, b := nextStr(s.strs.run(m.str)) // Reverses
+	_, b = nextStr(b)                  // Pending
+	for range m.nmeta {
+		var key, v []byte
+		key, b = nextStr(b)
+		v, b = nextStr(b)
+		if string(key) == k {
+			return v, true
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // tx returns the transaction at index i, sharing no memory with the store.
 func (s *Store) tx(i int) ledger.Transaction {
 	r := s.txs.at(i)
-	tx := ledger.Transaction{ID: r.id, Key: r.key, Kind: r.kind, EffectiveAt: fromNanos(r.eff), RecordedAt: fromNanos(r.rec),
+	key, id := s.keyID(r)
+	tx := ledger.Transaction{ID: string(id), Key: string(key), Kind: r.kind, EffectiveAt: fromNanos(r.eff), RecordedAt: fromNanos(r.rec),
 		Seq: uint64(i) + 1, Hash: s.hash(i)}
 	if i > 0 {
 		tx.PrevHash = s.hash(i - 1)
 	}
-	tx.Postings = make([]ledger.Posting, len(r.postings))
-	for j, p := range r.postings {
-		a := &p.acct.state.Account
+	tx.Postings = make([]ledger.Posting, r.np)
+	for j := range tx.Postings {
+		p := s.posting(r, j)
+		a := &s.accts[p.acct].state.Account
 		tx.Postings[j] = ledger.Posting{Account: a.Name, Side: p.side(), Amount: accrue.FromMinorUnits(p.units(), a.Currency)}
 	}
-	if m := r.more; m != nil {
-		if len(m.meta) > 0 {
-			tx.Metadata = make(map[string]string, len(m.meta)/2)
-			for j := 0; j+1 < len(m.meta); j += 2 {
-				tx.Metadata[m.meta[j]] = m.meta[j+1]
+	if r.more != 0 {
+		m := s.more.at(int(r.more - 1))
+		tx.ExpiresAt = fromNanos(m.exp)
+		rev, b := nextStr(s.strs.run(m.str))
+		pend, b := nextStr(b)
+		tx.Reverses, tx.Pending = string(rev), string(pend)
+		if m.nmeta > 0 {
+			tx.Metadata = make(map[string]string, m.nmeta)
+			for range m.nmeta {
+				var k, v []byte
+				k, b = nextStr(b)
+				v, b = nextStr(b)
+				tx.Metadata[string(k)] = string(v)
 			}
 		}
-		tx.ExpiresAt = fromNanos(m.exp)
-		tx.Reverses, tx.Pending = m.reverses, m.pending
 	}
 	return tx
 }
 
 // match reports whether r passes f's kind, time, metadata and account
 // filters (ledger.TxFilter.Match on the stored form).
-func (r *record) match(f *ledger.TxFilter) bool {
+func (s *Store) match(r *record, f *ledger.TxFilter) bool {
 	if f.Kind != 0 && r.kind != f.Kind {
 		return false
 	}
@@ -191,13 +187,13 @@ func (r *record) match(f *ledger.TxFilter) bool {
 		return false
 	}
 	for k, v := range f.Metadata {
-		if got, ok := r.metaValue(k); !ok || got != v {
+		if got, ok := s.metaValue(r, k); !ok || string(got) != v {
 			return false
 		}
 	}
 	if f.Account != "" {
-		for _, p := range r.postings {
-			if p.acct.state.Account.Name == f.Account {
+		for j := range int(r.np) {
+			if s.accts[s.posting(r, j).acct].state.Account.Name == f.Account {
 				return true
 			}
 		}

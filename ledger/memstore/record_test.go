@@ -3,10 +3,14 @@ package memstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/accruehq/accrue"
 	"github.com/accruehq/accrue/ledger"
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 )
 
 // TestCommitRefusesNonPositiveAmount: a stored posting keeps its side as
@@ -39,10 +43,83 @@ func TestCommitRefusesNonPositiveAmount(t *testing.T) {
 func TestPostingSide(t *testing.T) {
 	for _, side := range []ledger.Side{ledger.Debit, ledger.Credit} {
 		for _, units := range []int64{1, 12345, 1 << 62} {
-			p := newPosting(nil, units, side)
+			p := newPosting(0, units, side)
 			if p.side() != side || p.units() != units {
 				t.Errorf("newPosting(%d, %v) reads back %d, %v", units, side, p.units(), p.side())
 			}
 		}
 	}
+}
+
+// TestRecordRoundTrip commits transactions with every optional field
+// (metadata, expiry, reverses, pending; keys and IDs of any bytes) and
+// reads each back through Tx, TxByKey and Transactions exactly as
+// committed.
+func TestRecordRoundTrip(t *testing.T) {
+	usd := accrue.MustCurrency("USD")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		ctx := context.Background()
+		s := New()
+		names := []string{"assets:a", "assets:b", "liabilities:c"}
+		var accts []ledger.Account
+		for _, n := range names {
+			accts = append(accts, ledger.Account{Name: n, Type: ledger.Asset, Currency: usd})
+		}
+		if err := s.Commit(ctx, &ledger.Commit{NewAccounts: accts}); err != nil {
+			t.Fatal(err)
+		}
+		str := rapid.StringN(0, 40, -1)
+		var want []ledger.Transaction
+		for i := range rapid.IntRange(1, 6).Draw(t, "commits") {
+			var txs []ledger.Transaction
+			for j := range rapid.IntRange(1, 4).Draw(t, "txs") {
+				n := fmt.Sprintf("%d.%d", i, j)
+				tx := ledger.Transaction{ID: "id" + n + rapid.StringN(0, 300, -1).Draw(t, "id"), Key: "k" + n + str.Draw(t, "key"),
+					Kind:        rapid.SampledFrom([]ledger.Kind{ledger.KindPosted, ledger.KindPending}).Draw(t, "kind"),
+					EffectiveAt: t0.Add(time.Duration(rapid.IntRange(0, 1e6).Draw(t, "eff")) * time.Microsecond),
+					RecordedAt:  t0.Add(time.Hour), Reverses: str.Draw(t, "reverses"), Pending: str.Draw(t, "pending")}
+				if rapid.Bool().Draw(t, "expires") {
+					tx.ExpiresAt = t0.Add(2 * time.Hour)
+				}
+				if m := rapid.MapOfN(rapid.StringN(1, 20, -1), str, 0, 5).Draw(t, "meta"); len(m) > 0 {
+					tx.Metadata = m
+				}
+				for k := range rapid.IntRange(2, 5).Draw(t, "postings") {
+					side := ledger.Debit
+					if k%2 == 1 {
+						side = ledger.Credit
+					}
+					amt := accrue.FromMinorUnits(int64(rapid.IntRange(1, 1e9).Draw(t, "units")), usd)
+					tx.Postings = append(tx.Postings, ledger.Posting{Account: rapid.SampledFrom(names).Draw(t, "account"), Side: side, Amount: amt})
+				}
+				txs = append(txs, tx)
+			}
+			c := &ledger.Commit{Txs: txs}
+			if err := s.Commit(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, c.Txs...)
+		}
+		for _, w := range want {
+			byID, err := s.Tx(ctx, w.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(w, byID); diff != "" {
+				t.Fatalf("Tx(%q) differs from what was committed (-want +got):\n%s", w.ID, diff)
+			}
+			byKey, err := s.TxByKey(ctx, w.Key)
+			if err != nil || byKey.ID != w.ID {
+				t.Fatalf("TxByKey(%q) = %q, %v; want %q", w.Key, byKey.ID, err, w.ID)
+			}
+		}
+		all, err := s.Transactions(ctx, ledger.TxFilter{Limit: len(want)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, all); diff != "" {
+			t.Fatalf("Transactions differ from what was committed (-want +got):\n%s", diff)
+		}
+	})
 }

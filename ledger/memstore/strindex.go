@@ -13,8 +13,9 @@ type strIndex struct {
 	slots []slot // len is a power of two; seq 0 marks an empty slot
 	n     int
 	sink  uint32 // see touch
-	// of returns the indexed string of the record with a given Seq.
-	of func(seq uint64) string
+	// eq reports whether the record with a given Seq has the indexed
+	// string s.
+	eq func(seq uint64, s string) bool
 }
 
 // slot is an entry: the hash's high 32 bits and the Seq (0: empty).
@@ -22,8 +23,8 @@ type slot struct {
 	tag, seq uint32
 }
 
-func newStrIndex(of func(seq uint64) string) *strIndex {
-	return &strIndex{seed: maphash.MakeSeed(), slots: make([]slot, 1024), of: of}
+func newStrIndex(eq func(seq uint64, s string) bool) *strIndex {
+	return &strIndex{seed: maphash.MakeSeed(), slots: make([]slot, 1024), eq: eq}
 }
 
 func (x *strIndex) hash(s string) uint64 { return maphash.String(x.seed, s) }
@@ -41,7 +42,7 @@ func (x *strIndex) lookupHashed(h uint64, s string) (uint64, bool) {
 		switch {
 		case sl.seq == 0:
 			return 0, false
-		case sl.tag == tag && x.of(uint64(sl.seq)) == s:
+		case sl.tag == tag && x.eq(uint64(sl.seq), s):
 			return uint64(sl.seq), true
 		}
 	}

@@ -23,6 +23,7 @@ func ExampleMigrations() {
 	// 2 0002_set_based_references.sql
 	// 3 0003_commuting_deltas.sql
 	// 4 0004_single_pass_posting_checks.sql
+	// 5 0005_partial_metadata_index.sql
 	// accrue_ledger
 }
 

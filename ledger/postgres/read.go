@@ -260,6 +260,24 @@ func (s *Store) Transactions(ctx context.Context, f ledger.TxFilter, dst []ledge
 	if f.Limit <= 0 || f.Account != "" && !storable(f.Account) {
 		return dst, nil
 	}
+	query, args := s.txQuery(&f)
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, mapError("transactions", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		tx, err := s.scanTx(rows)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, tx)
+	}
+	return dst, mapError("transactions", rows.Err())
+}
+
+// txQuery returns the SQL and arguments of Transactions for filter f.
+func (s *Store) txQuery(f *ledger.TxFilter) (string, []any) {
 	var sb strings.Builder
 	sb.WriteString(s.sql.txCols)
 	args := []any{int64(f.AfterSeq)}
@@ -289,19 +307,7 @@ func (s *Store) Transactions(ctx context.Context, f ledger.TxFilter, dst []ledge
 			" WHERE account = " + a + " AND seq > $1)")
 	}
 	sb.WriteString(" ORDER BY t.seq LIMIT " + arg(f.Limit))
-	rows, err := s.pool.Query(ctx, sb.String(), args...)
-	if err != nil {
-		return nil, mapError("transactions", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		tx, err := s.scanTx(rows)
-		if err != nil {
-			return nil, err
-		}
-		dst = append(dst, tx)
-	}
-	return dst, mapError("transactions", rows.Err())
+	return sb.String(), args
 }
 
 // PostedAsOf implements ledger.Store: per run of the account, one probe of

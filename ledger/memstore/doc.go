@@ -26,9 +26,10 @@
 // # Design
 //
 // Per account the store keeps its counters, the (seq, posting) positions of
-// its entries in commit order, and the posted entries sorted by (effective
-// time, seq) with running totals, so PostedAsOf is one binary search:
-// O(log n). Transactions are kept as compact records free of pointers
+// its entries in commit order, and its posted totals at each distinct
+// effective time in time order (entries at one time, such as a batch's,
+// share a point), so PostedAsOf is one binary search: O(log n).
+// Transactions are kept as compact records free of pointers
 // (amounts in minor units with the side as their sign, times as Unix
 // nanoseconds, accounts by number, keys, IDs and metadata as
 // length-prefixed runs in large byte blocks, rare fields in a list of

@@ -43,7 +43,7 @@ type account struct {
 	state   ledger.AccountState
 	num     uint32            // index in Store.accts
 	entries chunked[entryRef] // commit order
-	asof    chunked[point]    // posted entries by (effective time, seq), running totals
+	asof    chunked[point]    // posted totals by effective time, one point per time
 }
 
 // entryRef locates an entry: its transaction's Seq (32 bits, see the
@@ -52,10 +52,10 @@ type entryRef struct {
 	seq, idx uint32
 }
 
-// point is one posted entry with the account's posted totals up to and
-// including it.
+// point is one effective time of an account's posted entries, with the
+// account's posted totals up to and including that time.
 type point struct {
-	eff             int64 // UnixNano of EffectiveAt; equal times keep commit order
+	eff             int64 // UnixNano of EffectiveAt, unique in the account's list
 	debits, credits int64
 }
 

@@ -32,6 +32,17 @@ func (s *Store) index(r *record, seq uint64) {
 		if n > 0 && a.asof.last().eff > r.eff {
 			pos = a.asof.search(func(q *point) bool { return q.eff > r.eff })
 		}
+		if pos > 0 && a.asof.at(pos-1).eff == r.eff {
+			// One point per effective time: an as-of query takes all
+			// entries at a time or none, so the entry joins the point
+			// there (a batch's entries share the batch's time).
+			for j := pos - 1; j < n; j++ {
+				q := a.asof.at(j)
+				q.debits += d
+				q.credits += c
+			}
+			continue
+		}
 		pt := point{eff: r.eff, debits: d, credits: c}
 		if pos > 0 {
 			prev := a.asof.at(pos - 1)

@@ -123,3 +123,63 @@ func TestRecordRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestPostedAsOfSharedTimes: entries at one effective time share a point,
+// in or out of order, pending or posted. PostedAsOf at any time equals the
+// sum of the posted entries at or before it.
+func TestPostedAsOfSharedTimes(t *testing.T) {
+	usd := accrue.MustCurrency("USD")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		ctx := context.Background()
+		s := New()
+		names := []string{"assets:a", "assets:b"}
+		if err := s.Commit(ctx, &ledger.Commit{NewAccounts: []ledger.Account{
+			{Name: names[0], Type: ledger.Asset, Currency: usd}, {Name: names[1], Type: ledger.Asset, Currency: usd}}}); err != nil {
+			t.Fatal(err)
+		}
+		type entry struct {
+			eff             int
+			debits, credits int64
+		}
+		var model []entry // of assets:a
+		for i := range rapid.IntRange(1, 30).Draw(t, "commits") {
+			var txs []ledger.Transaction
+			for j := range rapid.IntRange(1, 3).Draw(t, "txs") {
+				eff := rapid.IntRange(0, 5).Draw(t, "eff")
+				units := int64(rapid.IntRange(1, 100).Draw(t, "units"))
+				kind := rapid.SampledFrom([]ledger.Kind{ledger.KindPosted, ledger.KindPending}).Draw(t, "kind")
+				side := rapid.SampledFrom([]ledger.Side{ledger.Debit, ledger.Credit}).Draw(t, "side")
+				amt := accrue.FromMinorUnits(units, usd)
+				txs = append(txs, ledger.Transaction{ID: fmt.Sprintf("id%d.%d", i, j), Key: fmt.Sprintf("k%d.%d", i, j), Kind: kind,
+					EffectiveAt: t0.Add(time.Duration(eff) * time.Hour), Postings: []ledger.Posting{
+						{Account: names[0], Side: side, Amount: amt}, {Account: names[1], Side: 3 - side, Amount: amt}}})
+				if kind.MovesPosted() {
+					e := entry{eff: eff}
+					if side == ledger.Debit {
+						e.debits = units
+					} else {
+						e.credits = units
+					}
+					model = append(model, e)
+				}
+			}
+			if err := s.Commit(ctx, &ledger.Commit{Txs: txs}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for at := -1; at <= 6; at++ {
+			var want ledger.Counters
+			for _, e := range model {
+				if e.eff <= at {
+					want.DebitsPosted += e.debits
+					want.CreditsPosted += e.credits
+				}
+			}
+			got, err := s.PostedAsOf(ctx, names[0], t0.Add(time.Duration(at)*time.Hour))
+			if err != nil || got != want {
+				t.Fatalf("PostedAsOf(+%dh) = %+v, %v; want %+v", at, got, err, want)
+			}
+		}
+	})
+}

@@ -60,15 +60,8 @@ func TestRecordRoundTrip(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	rapid.Check(t, func(t *rapid.T) {
 		ctx := context.Background()
-		s := New()
 		names := []string{"assets:a", "assets:b", "liabilities:c"}
-		var accts []ledger.Account
-		for _, n := range names {
-			accts = append(accts, ledger.Account{Name: n, Type: ledger.Asset, Currency: usd})
-		}
-		if err := s.Commit(ctx, &ledger.Commit{NewAccounts: accts}); err != nil {
-			t.Fatal(err)
-		}
+		s := storeWith(t, usd, names...)
 		str := rapid.StringN(0, 40, -1)
 		var want []ledger.Transaction
 		for i := range rapid.IntRange(1, 6).Draw(t, "commits") {
@@ -132,12 +125,8 @@ func TestPostedAsOfSharedTimes(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	rapid.Check(t, func(t *rapid.T) {
 		ctx := context.Background()
-		s := New()
 		names := []string{"assets:a", "assets:b"}
-		if err := s.Commit(ctx, &ledger.Commit{NewAccounts: []ledger.Account{
-			{Name: names[0], Type: ledger.Asset, Currency: usd}, {Name: names[1], Type: ledger.Asset, Currency: usd}}}); err != nil {
-			t.Fatal(err)
-		}
+		s := storeWith(t, usd, names...)
 		type entry struct {
 			eff             int
 			debits, credits int64
@@ -182,4 +171,17 @@ func TestPostedAsOfSharedTimes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// storeWith returns a new Store holding asset accounts names in cur.
+func storeWith(t *rapid.T, cur accrue.Currency, names ...string) *Store {
+	s := New()
+	var accts []ledger.Account
+	for _, n := range names {
+		accts = append(accts, ledger.Account{Name: n, Type: ledger.Asset, Currency: cur})
+	}
+	if err := s.Commit(context.Background(), &ledger.Commit{NewAccounts: accts}); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

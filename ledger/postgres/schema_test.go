@@ -130,16 +130,7 @@ func TestPostedAsOfUsesIndex(t *testing.T) {
 	if _, err := testPool(t).Exec(ctx, "ANALYZE "+pgx.Identifier{s.Schema(), "postings"}.Sanitize()); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := testPool(t).Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+s.sql.postedAsOf, "assets:a", t0.Add(-36*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := strings.Join(lines, "\n")
-	t.Logf("plan:\n%s", plan)
+	plan := explain(t, testPool(t), s.sql.postedAsOf, "assets:a", t0.Add(-36*time.Hour))
 	if !strings.Contains(plan, "postings_asof") || strings.Contains(plan, "Seq Scan on postings") {
 		t.Fatalf("PostedAsOf does not probe postings_asof:\n%s", plan)
 	}
@@ -244,16 +235,7 @@ func TestMetadataFilterUsesIndex(t *testing.T) {
 	if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := strings.Join(lines, "\n")
-	t.Logf("plan:\n%s", plan)
+	plan := explain(t, tx, query, args...)
 	if !strings.Contains(plan, "transactions_metadata") {
 		t.Fatalf("the metadata filter does not use transactions_metadata:\n%s", plan)
 	}
@@ -264,4 +246,23 @@ func TestMetadataFilterUsesIndex(t *testing.T) {
 	if len(got) != 5 { // i = 0, 80, 160, 240, 320
 		t.Fatalf("%d transactions with batch_id=b0, want 5", len(got))
 	}
+}
+
+// explain runs query with args under EXPLAIN (ANALYZE) on q and returns
+// the plan, logging it.
+func explain(t *testing.T, q interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, query string, args ...any) string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), "EXPLAIN (ANALYZE, COSTS OFF) "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Join(lines, "\n")
+	t.Logf("plan:\n%s", plan)
+	return plan
 }

@@ -258,8 +258,11 @@ func (s *Store) check(c *ledger.Commit) error {
 			s.pAccts, s.pUnits = append(s.pAccts, a), append(s.pUnits, units)
 		}
 	}
-	if uint64(s.txs.len())+uint64(len(c.Txs)) >= math.MaxUint32 || uint64(len(s.accts)+len(c.NewAccounts)) > math.MaxUint32 {
+	if uint64(s.txs.len())+uint64(len(c.Txs)) >= math.MaxUint32 {
 		return fmt.Errorf("memstore: full: at most %d transactions", uint32(math.MaxUint32-1))
+	}
+	if uint64(len(s.accts))+uint64(len(c.NewAccounts)) > math.MaxUint32 {
+		return fmt.Errorf("memstore: full: at most %d accounts", uint32(math.MaxUint32))
 	}
 	// Keys and IDs last: against the stored ones, then against each other
 	// (hash first, strings on a hash match).

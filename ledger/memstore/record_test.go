@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -35,6 +36,36 @@ func TestCommitRefusesNonPositiveAmount(t *testing.T) {
 	}
 	if s.txs.len() != 0 {
 		t.Errorf("%d transactions stored", s.txs.len())
+	}
+}
+
+// TestCommitRefusesTooManyPostings: a record counts its postings in 16
+// bits, so Commit refuses more (the ledger allows 1,024) and writes
+// nothing.
+func TestCommitRefusesTooManyPostings(t *testing.T) {
+	ctx := context.Background()
+	usd := accrue.MustCurrency("USD")
+	s := New()
+	if err := s.Commit(ctx, &ledger.Commit{NewAccounts: []ledger.Account{{Name: "assets:a", Type: ledger.Asset, Currency: usd}}}); err != nil {
+		t.Fatal(err)
+	}
+	one := accrue.FromMinorUnits(1, usd)
+	tx := ledger.Transaction{ID: "tx-1", Key: "k", Kind: ledger.KindPosted}
+	for i := range math.MaxUint16 + 1 {
+		tx.Postings = append(tx.Postings, ledger.Posting{Account: "assets:a", Side: ledger.Side(1 + i%2), Amount: one})
+	}
+	if err := s.Commit(ctx, &ledger.Commit{Txs: []ledger.Transaction{tx}}); !errors.Is(err, ledger.ErrInvalidInput) {
+		t.Fatalf("Commit = %v, want ErrInvalidInput", err)
+	}
+	if s.txs.len() != 0 || s.postings.len() != 0 {
+		t.Fatalf("%d transactions, %d postings stored", s.txs.len(), s.postings.len())
+	}
+	tx.Postings = tx.Postings[:math.MaxUint16-1] // even: balanced in count, accepted
+	if err := s.Commit(ctx, &ledger.Commit{Txs: []ledger.Transaction{tx}}); err != nil {
+		t.Fatalf("Commit of %d postings: %v", len(tx.Postings), err)
+	}
+	if got, _ := s.TxByKey(ctx, "k"); len(got.Postings) != math.MaxUint16-1 {
+		t.Fatalf("%d postings read back", len(got.Postings))
 	}
 }
 

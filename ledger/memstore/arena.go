@@ -10,6 +10,7 @@ import "encoding/binary"
 // strings sit next to each other. Runs are written once and never change.
 type arena struct {
 	blocks [][]byte
+	pages  *pages // where blocks come from (nil: the Go heap)
 }
 
 // ref is the position of a run in an arena.
@@ -31,7 +32,7 @@ func (a *arena) alloc(n int) (ref, []byte) {
 		if last >= 0 {
 			size = min(2*cap(a.blocks[last]), maxBlock)
 		}
-		a.blocks = append(a.blocks, make([]byte, 0, max(size, n)))
+		a.blocks = append(a.blocks, alloc[byte](a.pages, max(size, n))[:0])
 		last++
 	}
 	b := a.blocks[last]

@@ -39,6 +39,13 @@ func TestConformance(t *testing.T) {
 	ledgertest.Run(t, func(t *testing.T) ledger.Store { return tamperable{New()} })
 }
 
+// TestConformanceMapped runs the suite on stores that keep their memory in
+// regions of their own from the first byte (New's stores do so only once
+// they are large).
+func TestConformanceMapped(t *testing.T) {
+	ledgertest.Run(t, func(t *testing.T) ledger.Store { return tamperable{newStore(0)} })
+}
+
 func BenchmarkConformance(b *testing.B) {
 	ledgertest.RunBenchmarks(b, func(b *testing.B) ledger.Store { return New() })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -37,6 +38,7 @@ type Store struct {
 	pUnits              []int64
 	states              map[string]*ledger.TxState
 	closed              time.Time
+	pages               *pages // the memory of the lists above
 }
 
 type account struct {
@@ -60,21 +62,33 @@ type point struct {
 }
 
 // New returns an empty Store.
-func New() *Store {
+func New() *Store { return newStore(defaultMapAfter) }
+
+// newStore returns an empty Store that maps memory of its own once it has
+// taken mapAfter bytes from the Go heap (< 0: never).
+func newStore(mapAfter int) *Store {
+	p := newPages(mapAfter)
 	s := &Store{
 		accounts: make(map[string]*account),
 		states:   make(map[string]*ledger.TxState),
 		seen:     make(map[uint64]int),
 		newNames: make(map[string]bool),
+		pages:    p,
+		txs:      chunked[record]{pages: p},
+		postings: chunked[posting]{pages: p},
+		more:     chunked[recordMore]{pages: p},
+		strs:     arena{pages: p},
+		hashes:   chunked[[32]byte]{pages: p},
 	}
-	s.byKey = newStrIndex(func(seq uint64, k string) bool {
+	s.byKey = newStrIndex(p, func(seq uint64, k string) bool {
 		key, _ := s.keyID(s.txs.at(int(seq - 1)))
 		return string(key) == k
 	})
-	s.byID = newStrIndex(func(seq uint64, id string) bool {
+	s.byID = newStrIndex(p, func(seq uint64, id string) bool {
 		_, got := s.keyID(s.txs.at(int(seq - 1)))
 		return string(got) == id
 	})
+	runtime.AddCleanup(s, (*mappings).unmapAll, p.mapped)
 	return s
 }
 
@@ -138,7 +152,8 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 		return err
 	}
 	for _, a := range c.NewAccounts {
-		acct := &account{state: ledger.AccountState{Account: ledger.CloneAccount(a), Exists: true, Version: 1}, num: uint32(len(s.accts))}
+		acct := &account{state: ledger.AccountState{Account: ledger.CloneAccount(a), Exists: true, Version: 1}, num: uint32(len(s.accts)),
+			entries: chunked[entryRef]{pages: s.pages}, asof: chunked[point]{pages: s.pages}}
 		s.accounts[a.Name] = acct
 		s.accts = append(s.accts, acct)
 		s.names = append(s.names, a.Name)

@@ -204,9 +204,11 @@ func TestPostedAsOfSharedTimes(t *testing.T) {
 	})
 }
 
-// storeWith returns a new Store holding asset accounts names in cur.
+// storeWith returns a new Store holding asset accounts names in cur. It
+// keeps its memory in the heap, or in regions from its first byte, or
+// switches after a few kilobytes.
 func storeWith(t *rapid.T, cur accrue.Currency, names ...string) *Store {
-	s := New()
+	s := newStore(rapid.SampledFrom([]int{-1, 0, 4 << 10}).Draw(t, "mapAfter"))
 	var accts []ledger.Account
 	for _, n := range names {
 		accts = append(accts, ledger.Account{Name: n, Type: ledger.Asset, Currency: cur})

@@ -13,6 +13,7 @@ type strIndex struct {
 	slots []slot // len is a power of two; seq 0 marks an empty slot
 	n     int
 	sink  uint32 // see touch
+	pages *pages // where tables come from (nil: the Go heap)
 	// eq reports whether the record with a given Seq has the indexed
 	// string s.
 	eq func(seq uint64, s string) bool
@@ -23,8 +24,8 @@ type slot struct {
 	tag, seq uint32
 }
 
-func newStrIndex(eq func(seq uint64, s string) bool) *strIndex {
-	return &strIndex{seed: maphash.MakeSeed(), slots: make([]slot, 1024), eq: eq}
+func newStrIndex(p *pages, eq func(seq uint64, s string) bool) *strIndex {
+	return &strIndex{seed: maphash.MakeSeed(), slots: own[slot](p, 1024), eq: eq, pages: p}
 }
 
 func (x *strIndex) hash(s string) uint64 { return maphash.String(x.seed, s) }
@@ -64,12 +65,13 @@ func (x *strIndex) touch(hashes []uint64) {
 func (x *strIndex) insert(h uint64, seq uint64) {
 	if 2*(x.n+1) > len(x.slots) { // keep the load at most one half
 		old := x.slots
-		x.slots = make([]slot, 2*len(old))
+		x.slots = own[slot](x.pages, 2*len(old))
 		for _, sl := range old {
 			if sl.seq != 0 {
 				x.put(sl)
 			}
 		}
+		release(x.pages, old)
 	}
 	x.put(slot{tag: uint32(h >> 32), seq: uint32(seq)})
 	x.n++

@@ -6,7 +6,7 @@ import "testing"
 // every lookup must still find its own Seq, through growth.
 func TestStrIndexCollisions(t *testing.T) {
 	strs := map[uint64]string{}
-	x := newStrIndex(func(seq uint64, s string) bool { return strs[seq] == s })
+	x := newStrIndex(nil, func(seq uint64, s string) bool { return strs[seq] == s })
 	const same = 0xdeadbeef_00000007
 	for seq := uint64(1); seq <= 3000; seq++ {
 		s := string(rune('a'+seq%26)) + string(rune(seq))

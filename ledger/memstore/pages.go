@@ -26,7 +26,8 @@ import (
 // store (its lock, released by a deferred call) until it has copied out
 // what it returns, and nothing a store returns shares its memory. Tables
 // that are replaced when they grow (own, release) are the exception: a
-// large one gets a mapping of its own, unmapped when it is replaced.
+// large one gets a mapping of its own, and when it is replaced its memory,
+// already paged in, becomes the next region to carve.
 //
 // A nil *pages takes everything from the Go heap.
 type pages struct {
@@ -34,6 +35,7 @@ type pages struct {
 	region   int       // size of the first region (later ones grow with the store)
 	heap     int       // bytes taken from the Go heap so far
 	cur      []byte    // the unused rest of the current region
+	spare    [][]byte  // replaced tables' mappings, paged in, to carve next
 	mapped   *mappings // the regions and tables mapped; a cleanup unmaps them
 }
 
@@ -84,6 +86,13 @@ func (p *pages) carve(size, align int, pointers bool) []byte {
 		return nil
 	}
 	pad := -int(uintptr(unsafe.Pointer(unsafe.SliceData(p.cur)))) & (align - 1)
+	if pad+size > len(p.cur) && len(p.spare) > 0 && len(p.spare[len(p.spare)-1]) >= size {
+		// A replaced table's pages are in memory already: clearing them
+		// costs far less than faulting in fresh ones.
+		p.cur, p.spare = p.spare[len(p.spare)-1], p.spare[:len(p.spare)-1]
+		clear(p.cur)
+		pad = 0
+	}
 	if pad+size > len(p.cur) {
 		n := min(max(p.region, p.heap+p.mapped.bytes), maxRegion)
 		if n >= hugePage {
@@ -121,19 +130,18 @@ func own[T any](p *pages, n int) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(r))), n)
 }
 
-// release gives back a table that own returned: unmapped if it was
-// mapped, left to the garbage collector if not.
+// release gives back a table that own returned. A mapped one becomes a
+// spare region that carve uses next (growing a table by doubling would
+// otherwise fault in twice its final size in fresh pages); one from the
+// heap is left to the garbage collector.
 func release[T any](p *pages, t []T) {
 	if p == nil || len(t) == 0 {
 		return
 	}
 	at := unsafe.Pointer(unsafe.SliceData(t))
-	m := p.mapped
-	for i, r := range m.regions {
+	for _, r := range p.mapped.regions {
 		if unsafe.Pointer(unsafe.SliceData(r)) == at {
-			unmapRegion(r)
-			m.bytes -= len(r)
-			m.regions = append(m.regions[:i], m.regions[i+1:]...)
+			p.spare = append(p.spare, r)
 			return
 		}
 	}

@@ -85,8 +85,7 @@ func newStore(mapAfter int) *Store {
 		return string(key) == k
 	})
 	s.byID = newStrIndex(p, func(seq uint64, id string) bool {
-		_, got := s.keyID(s.txs.at(int(seq - 1)))
-		return string(got) == id
+		return s.hasID(s.txs.at(int(seq-1)), id)
 	})
 	runtime.AddCleanup(s, (*mappings).unmapAll, p.mapped)
 	return s

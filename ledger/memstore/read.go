@@ -22,10 +22,10 @@ func (s *Store) index(r *record, seq uint64) {
 			continue
 		}
 		var d, c int64
-		if p.signed > 0 {
-			d = p.signed
+		if v := p.signed(); v > 0 {
+			d = v
 		} else {
-			c = -p.signed
+			c = -v
 		}
 		n := a.asof.len()
 		pos := n
@@ -127,8 +127,7 @@ func (s *Store) Entries(ctx context.Context, f ledger.EntryFilter, dst []ledger.
 			continue
 		}
 		p := s.posting(r, int(e.idx))
-		_, id := s.keyID(r)
-		dst = append(dst, ledger.Entry{TxID: string(id), Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side(),
+		dst = append(dst, ledger.Entry{TxID: s.idString(r), Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side(),
 			Amount: accrue.FromMinorUnits(p.units(), a.state.Account.Currency), EffectiveAt: fromNanos(r.eff)})
 	}
 	return dst, nil

@@ -23,8 +23,13 @@ type record struct {
 	str      ref    // its key, then its ID, in Store.strs
 	np       uint16 // number of postings (Commit refuses more)
 	kind     ledger.Kind
+	flags    uint8  // flagPackedID
 	more     uint32 // 1 + index of its rare fields in Store.more; 0: none
 }
+
+// flagPackedID marks a record whose ID run holds the 16 bytes of a
+// DefaultID-shaped ID (see packID), with no length prefix.
+const flagPackedID = 1
 
 // recordMore holds the optional fields of a record.
 type recordMore struct {
@@ -35,22 +40,31 @@ type recordMore struct {
 
 // posting is a stored posting: its account's number (Store.accts) and,
 // the side being the sign, a debit's minor units or a credit's negated
-// (amounts are positive, which check enforces).
+// (amounts are positive, which check enforces), split in two halves so
+// that a posting takes 12 bytes, not 16.
 type posting struct {
 	acct   uint32
-	signed int64
+	lo, hi uint32 // the signed amount's low and high 32 bits
 }
 
 func newPosting(acct uint32, units int64, side ledger.Side) posting {
 	if side == ledger.Credit {
 		units = -units
 	}
-	return posting{acct: acct, signed: units}
+	p := posting{acct: acct}
+	p.setSigned(units)
+	return p
 }
+
+// signed returns the amount with the side as its sign.
+func (p posting) signed() int64 { return int64(uint64(p.hi)<<32 | uint64(p.lo)) }
+
+// setSigned sets the amount with the side as its sign.
+func (p *posting) setSigned(v int64) { p.lo, p.hi = uint32(v), uint32(uint64(v)>>32) }
 
 // side returns the posting's side.
 func (p posting) side() ledger.Side {
-	if p.signed < 0 {
+	if p.signed() < 0 {
 		return ledger.Credit
 	}
 	return ledger.Debit
@@ -58,10 +72,10 @@ func (p posting) side() ledger.Side {
 
 // units returns the posting's amount in minor units.
 func (p posting) units() int64 {
-	if p.signed < 0 {
-		return -p.signed
+	if v := p.signed(); v < 0 {
+		return -v
 	}
-	return p.signed
+	return p.signed()
 }
 
 // zeroTime stands for the zero time.Time in a record.
@@ -95,8 +109,15 @@ func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int6
 		s.postings.append(newPosting(accts[i].num, units[i], tx.Postings[i].Side))
 	}
 	var b []byte
-	r.str, b = s.strs.alloc(strSize(tx.Key) + strSize(tx.ID))
-	putStr(putStr(b, tx.Key), tx.ID)
+	var packed [16]byte
+	if packID(tx.ID, &packed) {
+		r.flags |= flagPackedID
+		r.str, b = s.strs.alloc(strSize(tx.Key) + len(packed))
+		_ = append(putStr(b, tx.Key), packed[:]...)
+	} else {
+		r.str, b = s.strs.alloc(strSize(tx.Key) + strSize(tx.ID))
+		putStr(putStr(b, tx.Key), tx.ID)
+	}
 	if hasMore(tx) {
 		n := strSize(tx.Reverses) + strSize(tx.Pending)
 		for k, v := range tx.Metadata {
@@ -114,9 +135,16 @@ func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int6
 	return r
 }
 
-// keyID returns the key and ID of r, in the arena's memory.
+// keyID returns the key and the stored ID of r (packed if r says so), in
+// the arena's memory.
 func (s *Store) keyID(r *record) (key, id []byte) {
 	key, rest := nextStr(s.strs.run(r.str))
+	if r.flags&flagPackedID != 0 {
+		if len(rest) < 16 {
+			return key, nil // corrupt: never written so
+		}
+		return key, rest[:16]
+	}
 	id, _ = nextStr(rest)
 	return key, id
 }
@@ -146,8 +174,8 @@ func (s *Store) metaValue(r *record, k string) ([]byte, bool) {
 // tx returns the transaction at index i, sharing no memory with the store.
 func (s *Store) tx(i int) ledger.Transaction {
 	r := s.txs.at(i)
-	key, id := s.keyID(r)
-	tx := ledger.Transaction{ID: string(id), Key: string(key), Kind: r.kind, EffectiveAt: fromNanos(r.eff), RecordedAt: fromNanos(r.rec),
+	key, _ := s.keyID(r)
+	tx := ledger.Transaction{ID: s.idString(r), Key: string(key), Kind: r.kind, EffectiveAt: fromNanos(r.eff), RecordedAt: fromNanos(r.rec),
 		Seq: uint64(i) + 1, Hash: s.hash(i)}
 	if i > 0 {
 		tx.PrevHash = s.hash(i - 1)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,7 +74,7 @@ func TestCommitRefusesTooManyPostings(t *testing.T) {
 // stored with.
 func TestPostingSide(t *testing.T) {
 	for _, side := range []ledger.Side{ledger.Debit, ledger.Credit} {
-		for _, units := range []int64{1, 12345, 1 << 62} {
+		for _, units := range []int64{1, 12345, 1<<31 - 1, 1 << 31, 1<<32 - 1, 1 << 32, 1 << 62, math.MaxInt64} {
 			p := newPosting(0, units, side)
 			if p.side() != side || p.units() != units {
 				t.Errorf("newPosting(%d, %v) reads back %d, %v", units, side, p.units(), p.side())
@@ -99,7 +100,13 @@ func TestRecordRoundTrip(t *testing.T) {
 			var txs []ledger.Transaction
 			for j := range rapid.IntRange(1, 4).Draw(t, "txs") {
 				n := fmt.Sprintf("%d.%d", i, j)
-				tx := ledger.Transaction{ID: "id" + n + rapid.StringN(0, 300, -1).Draw(t, "id"), Key: "k" + n + str.Draw(t, "key"),
+				key := "k" + n + str.Draw(t, "key")
+				// IDs of any bytes, DefaultIDs (kept packed) and IDs one
+				// character away from that shape (kept as they are).
+				def := ledger.DefaultID(key)
+				id := rapid.SampledFrom([]string{"id" + n + rapid.StringN(0, 300, -1).Draw(t, "id"), def,
+					"tx-" + strings.ToUpper(def[3:]), def[:len(def)-1] + "g", def + "0", "tX" + def[2:]}).Draw(t, "id form")
+				tx := ledger.Transaction{ID: id, Key: key,
 					Kind:        rapid.SampledFrom([]ledger.Kind{ledger.KindPosted, ledger.KindPending}).Draw(t, "kind"),
 					EffectiveAt: t0.Add(time.Duration(rapid.IntRange(0, 1e6).Draw(t, "eff")) * time.Microsecond),
 					RecordedAt:  t0.Add(time.Hour), Reverses: str.Draw(t, "reverses"), Pending: str.Draw(t, "pending")}

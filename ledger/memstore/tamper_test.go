@@ -19,7 +19,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 	// store's layout.
 	edits := map[string]func(s *Store){
 		"delete":       func(s *Store) { s.txs.remove(2) },
-		"amount":       func(s *Store) { s.posting(s.txs.at(2), 0).signed = 999 },
+		"amount":       func(s *Store) { s.posting(s.txs.at(2), 0).setSigned(999) },
 		"recorded at":  func(s *Store) { s.txs.at(2).rec += int64(time.Microsecond) },
 		"swap records": func(s *Store) { *s.txs.at(2), *s.txs.at(3) = *s.txs.at(3), *s.txs.at(2) },
 	}

@@ -16,13 +16,18 @@ func packID(id string, dst *[16]byte) bool {
 	if len(id) != packedIDLen || id[:len(packedIDPrefix)] != packedIDPrefix {
 		return false
 	}
-	for i := len(packedIDPrefix); i < packedIDLen; i++ {
-		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false // not lowercase hex: kept as it is
-		}
+	digits := id[len(packedIDPrefix):]
+	if _, err := hex.Decode(dst[:], []byte(digits)); err != nil {
+		return false
 	}
-	_, err := hex.Decode(dst[:], []byte(id[len(packedIDPrefix):]))
-	return err == nil
+	// Decode took upper case too, which is another ID. Digits and lower
+	// case letters have bit 0x20 set, upper case letters do not: one AND
+	// per byte, no branches to mispredict.
+	all := byte(0xff)
+	for i := range len(digits) {
+		all &= digits[i]
+	}
+	return all&0x20 != 0
 }
 
 // appendID appends the ID of r to b.

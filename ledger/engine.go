@@ -622,6 +622,7 @@ func (w *work) allReplayed() bool {
 func (l *Ledger) commit(ctx context.Context, w *work) error {
 	c := &w.commit
 	c.Chain = l.chain
+	c.KeyedIDs = l.defaultIDs // every ID is l.ids(key)
 	c.Txs = w.txs
 	replays := false
 	for _, r := range w.replayed {

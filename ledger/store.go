@@ -130,6 +130,13 @@ type Commit struct {
 	Txs []Transaction
 	// Chain says whether to compute Hash for Txs.
 	Chain bool
+	// KeyedIDs promises that every transaction in Txs has the ID
+	// DefaultID(Key), as a Ledger with the default IDs (no WithIDs) makes
+	// them. A store may rely on it, for example to find a transaction by
+	// key through its ID instead of keeping a second index (memstore does
+	// so); a store may also ignore it. A caller that sets it for other IDs
+	// breaks TxByKey on such stores.
+	KeyedIDs bool
 }
 
 // AccountDelta is the change of one account's counters in a Commit.

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore Harness) {
 		{"Contract/CommutingOverflow", testCommutingOverflow},
 		{"Atomicity", testAtomicity},
 		{"Idempotency", testIdempotency},
+		{"KeyedIDs", testKeyedIDs},
 		{"Pagination", testPagination},
 		{"AsOf", testAsOf},
 		{"ParallelWriters", testParallelWriters},

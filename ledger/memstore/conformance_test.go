@@ -30,7 +30,12 @@ func (s tamperable) TamperTx(_ context.Context, seq uint64, edit func(tx *ledger
 		}
 		units[i], _ = p.Amount.MinorUnits()
 	}
-	*s.txs.at(int(seq - 1)) = s.newRecord(&tx, accts, units)
+	old := s.txs.at(int(seq - 1))
+	var packed *[16]byte
+	if b := new([16]byte); packID(tx.ID, b) {
+		packed = b
+	}
+	*old = s.newRecord(&tx, accts, units, packed, packed != nil && old.flags&flagKeyedID != 0)
 	s.setHash(int(seq-1), tx.Hash)
 	return nil
 }

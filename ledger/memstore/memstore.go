@@ -32,6 +32,10 @@ type Store struct {
 	// scratch for Commit: hashes of the keys and IDs being committed, and
 	// the first transaction with each hash.
 	keyHashes, idHashes []uint64
+	packs               [][16]byte // the commit's IDs, packed (see packID)
+	packed              []bool     // whether each ID packs
+	keyed               bool       // the commit's IDs are all DefaultID(key) (Commit.KeyedIDs) and packed
+	nKeyed              int        // records kept with flagKeyedID, which byKey leaves out
 	seen                map[uint64]int
 	newNames            map[string]bool
 	pAccts              []*account // per posting of the commit, nil for new accounts
@@ -178,8 +182,12 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 	// probes still hold their slots in the cache (the record writes below
 	// would evict them).
 	base := uint64(s.txs.len())
-	for i := range c.Txs {
-		s.byKey.insert(s.keyHashes[i], base+uint64(i)+1)
+	if s.keyed {
+		s.nKeyed += len(c.Txs)
+	} else {
+		for i := range c.Txs {
+			s.byKey.insert(s.keyHashes[i], base+uint64(i)+1)
+		}
 	}
 	for i := range c.Txs {
 		s.byID.insert(s.idHashes[i], base+uint64(i)+1)
@@ -201,7 +209,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 				accts[j] = s.accounts[tx.Postings[j].Account]
 			}
 		}
-		s.txs.append(s.newRecord(tx, accts, s.pUnits[first:first+n]))
+		s.txs.append(s.newRecord(tx, accts, s.pUnits[first:first+n], s.packOf(i), s.keyed))
 		s.setHash(s.txs.len()-1, tx.Hash)
 		s.index(s.txs.last(), tx.Seq)
 		first += n
@@ -280,31 +288,68 @@ func (s *Store) check(c *ledger.Commit) error {
 	}
 	// Keys and IDs last: against the stored ones, then against each other
 	// (hash first, strings on a hash match).
+	s.packIDs(c)
+	// A keyed transaction's key is found through its ID (the same key
+	// makes the same ID), so keys are only looked up where byKey holds
+	// some, or for a commit that is not keyed.
+	keys := !s.keyed || s.byKey.n > 0
 	s.keyHashes, s.idHashes = slices.Grow(s.keyHashes[:0], len(c.Txs)), slices.Grow(s.idHashes[:0], len(c.Txs))
 	for i := range c.Txs {
-		tx := &c.Txs[i]
-		s.keyHashes, s.idHashes = append(s.keyHashes, s.byKey.hash(tx.Key)), append(s.idHashes, s.byID.hash(tx.ID))
+		s.idHashes = append(s.idHashes, s.byID.hash(c.Txs[i].ID))
 	}
-	s.byKey.touch(s.keyHashes)
 	s.byID.touch(s.idHashes)
+	if keys {
+		for i := range c.Txs {
+			s.keyHashes = append(s.keyHashes, s.byKey.hash(c.Txs[i].Key))
+		}
+		s.byKey.touch(s.keyHashes)
+	}
 	for i := range c.Txs {
 		tx := &c.Txs[i]
-		kh, ih := s.keyHashes[i], s.idHashes[i]
-		_, dupKey := s.byKey.lookupHashed(kh, tx.Key)
-		_, dupID := s.byID.lookupHashed(ih, tx.ID)
-		if dupKey || dupID {
+		_, dup := s.byID.lookupHashed(s.idHashes[i], tx.ID)
+		if !dup && keys {
+			_, dup = s.byKey.lookupHashed(s.keyHashes[i], tx.Key)
+		}
+		if !dup && !s.keyed && s.nKeyed > 0 {
+			_, dup = s.keyedByKey(tx.Key)
+		}
+		if dup {
 			return fmt.Errorf("memstore: key %q (id %s): %w", tx.Key, tx.ID, ledger.ErrDuplicateKey)
 		}
 	}
 	if len(c.Txs) > 1 {
-		if err := s.checkRepeats(c.Txs, s.keyHashes, func(tx *ledger.Transaction) string { return tx.Key }); err != nil {
-			return err
+		if !s.keyed {
+			if err := s.checkRepeats(c.Txs, s.keyHashes, func(tx *ledger.Transaction) string { return tx.Key }); err != nil {
+				return err
+			}
 		}
 		if err := s.checkRepeats(c.Txs, s.idHashes, func(tx *ledger.Transaction) string { return tx.ID }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// packOf returns the packed ID of the commit's transaction i, nil if its
+// ID does not pack.
+func (s *Store) packOf(i int) *[16]byte {
+	if !s.packed[i] {
+		return nil
+	}
+	return &s.packs[i]
+}
+
+// packIDs packs the IDs of c's transactions into s.packs and sets s.keyed:
+// c promises keyed IDs and every ID packs (a DefaultID always does).
+func (s *Store) packIDs(c *ledger.Commit) {
+	s.packs = slices.Grow(s.packs[:0], len(c.Txs))[:len(c.Txs)]
+	s.packed = slices.Grow(s.packed[:0], len(c.Txs))[:len(c.Txs)]
+	all := true
+	for i := range c.Txs {
+		s.packed[i] = packID(c.Txs[i].ID, &s.packs[i])
+		all = all && s.packed[i]
+	}
+	s.keyed = c.KeyedIDs && all
 }
 
 // checkRepeats refuses a commit that carries the same key (or ID, by str)

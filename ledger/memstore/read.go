@@ -84,21 +84,48 @@ func (s *Store) PostedAsOf(ctx context.Context, name string, t time.Time) (ledge
 
 // Tx implements ledger.Store.
 func (s *Store) Tx(ctx context.Context, id string) (ledger.Transaction, error) {
-	return s.lookup(ctx, s.byID, id)
-}
-
-// TxByKey implements ledger.Store.
-func (s *Store) TxByKey(ctx context.Context, key string) (ledger.Transaction, error) {
-	return s.lookup(ctx, s.byKey, key)
-}
-
-func (s *Store) lookup(ctx context.Context, x *strIndex, k string) (ledger.Transaction, error) {
-	if err := done(ctx, "lookup"); err != nil {
+	if err := done(ctx, "tx"); err != nil {
 		return ledger.Transaction{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	seq, ok := x.lookup(k)
+	seq, ok := s.byID.lookup(id)
+	return s.found(seq, ok, id)
+}
+
+// TxByKey implements ledger.Store.
+func (s *Store) TxByKey(ctx context.Context, key string) (ledger.Transaction, error) {
+	if err := done(ctx, "tx by key"); err != nil {
+		return ledger.Transaction{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	seq, ok := s.keyedByKey(key)
+	if !ok {
+		seq, ok = s.byKey.lookup(key)
+	}
+	return s.found(seq, ok, key)
+}
+
+// keyedByKey returns the Seq of the keyed record (flagKeyedID) with key,
+// which byKey leaves out: it is the record with the ID DefaultID(key).
+func (s *Store) keyedByKey(key string) (uint64, bool) {
+	if s.nKeyed == 0 {
+		return 0, false
+	}
+	seq, ok := s.byID.lookup(ledger.DefaultID(key))
+	if !ok || seq > uint64(s.txs.len()) {
+		return 0, false
+	}
+	r := s.txs.at(int(seq - 1))
+	if got, _ := s.keyID(r); r.flags&flagKeyedID == 0 || string(got) != key {
+		return 0, false // an ID that a key of another kind made
+	}
+	return seq, true
+}
+
+// found returns the transaction with Seq seq if ok, or ErrNotFound for k.
+func (s *Store) found(seq uint64, ok bool, k string) (ledger.Transaction, error) {
 	if !ok || seq > uint64(s.txs.len()) {
 		return ledger.Transaction{}, fmt.Errorf("memstore: %q: %w", k, ledger.ErrNotFound)
 	}

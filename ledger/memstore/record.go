@@ -27,9 +27,14 @@ type record struct {
 	more     uint32 // 1 + index of its rare fields in Store.more; 0: none
 }
 
-// flagPackedID marks a record whose ID run holds the 16 bytes of a
-// DefaultID-shaped ID (see packID), with no length prefix.
-const flagPackedID = 1
+// Record flags. flagPackedID marks a record whose ID run holds the 16
+// bytes of a DefaultID-shaped ID (see packID), with no length prefix.
+// flagKeyedID marks one committed with Commit.KeyedIDs: its ID is
+// DefaultID(Key), and byKey leaves it out (TxByKey finds it by its ID).
+const (
+	flagPackedID = 1 << iota
+	flagKeyedID
+)
 
 // recordMore holds the optional fields of a record.
 type recordMore struct {
@@ -100,18 +105,22 @@ func hasMore(tx *ledger.Transaction) bool {
 }
 
 // newRecord makes the record of tx, whose postings' accounts and units
-// check resolved into accts and units, appending its postings, strings and
-// rare fields to the store's lists.
-func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int64) record {
+// check resolved into accts and units and whose ID packID packed into
+// packed (nil: it does not pack), appending its postings, strings and rare
+// fields to the store's lists. keyed says that the ID is DefaultID(tx.Key)
+// (and packs).
+func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int64, packed *[16]byte, keyed bool) record {
 	r := record{eff: nanos(tx.EffectiveAt), rec: nanos(tx.RecordedAt), post: int64(s.postings.len()),
 		np: uint16(len(tx.Postings)), kind: tx.Kind}
 	for i := range tx.Postings {
 		s.postings.append(newPosting(accts[i].num, units[i], tx.Postings[i].Side))
 	}
 	var b []byte
-	var packed [16]byte
-	if packID(tx.ID, &packed) {
+	if packed != nil {
 		r.flags |= flagPackedID
+		if keyed {
+			r.flags |= flagKeyedID
+		}
 		r.str, b = s.strs.alloc(strSize(tx.Key) + len(packed))
 		_ = append(putStr(b, tx.Key), packed[:]...)
 	} else {

@@ -13,8 +13,11 @@
 //
 // The harness returns a fresh, empty store for each subtest (register any
 // teardown with t.Cleanup). Subtests are named (Contract/…, Atomicity,
-// Idempotency, Pagination, AsOf, ParallelWriters, HotAccount, PendingRace,
-// ReversalCapRace, Faults/…, Tamper), so an adapter can run one with -run.
+// Idempotency, KeyedIDs, Pagination, AsOf, ParallelWriters, HotAccount,
+// PendingRace, ReversalCapRace, Faults/…, Tamper), so an adapter can run
+// one with -run. KeyedIDs mixes commits that promise DefaultID(key) IDs
+// (ledger.Commit.KeyedIDs) with commits that do not, whether or not the
+// store makes use of the promise.
 // Contract/CommutingDelta accepts a store that applies deltas marked
 // Commutes at a stale version and one that refuses them, but requires the
 // former of a store that says it does (ledger.CommutingStore). After

@@ -46,19 +46,24 @@
 // its entries in commit order, and its posted totals at each distinct
 // effective time in time order (entries at one time, such as a batch's,
 // share a point), so PostedAsOf is one binary search: O(log n).
-// Transactions are kept as compact records free of pointers
-// (amounts in minor units with the side as their sign, times as Unix
-// nanoseconds, accounts by number, keys, IDs and metadata as
-// length-prefixed runs in large byte blocks, rare fields in a list of
-// their own; Seq and PrevHash implied by position, hashes in a list that a
-// ledger with the chain off leaves empty) in chunks (doubling up to 4,096
-// elements, then of that size), so appending never copies what is stored and the garbage collector has
-// nothing to scan in millions of records. Idempotency keys and IDs are
-// found through flat, pointer-free open-addressing tables of (hash tag,
-// Seq) that the stored record confirms; keys are never forgotten. A commit
-// probes them in loops of their own (touching every home slot first,
-// inserting before the records are written), so that a batch's cache
-// misses on these tables overlap rather than follow one another. Memory
+// Transactions are kept as compact records free of pointers (amounts in
+// minor units with the side as their sign, times as Unix nanoseconds,
+// accounts by number, keys, IDs and metadata as length-prefixed runs in
+// large byte blocks, rare fields in a list of their own; Seq and PrevHash
+// implied by position, hashes in a list that a ledger with the chain off
+// leaves empty) in chunks (doubling up to 4,096 elements, then of that
+// size), so appending never copies what is stored and the garbage
+// collector has nothing to scan in millions of records. IDs in the form of
+// ledger.DefaultID are kept as their 16 bytes. Idempotency keys and IDs
+// are found through flat, pointer-free open-addressing tables of (hash
+// tag, Seq) that the stored record confirms, loaded up to three quarters;
+// keys are never forgotten. A transaction committed with
+// ledger.Commit.KeyedIDs (its ID is DefaultID(key), as a Ledger with the
+// default IDs makes them) has no key entry: TxByKey finds it through
+// DefaultID(key), and one table serves both lookups. A commit probes the
+// tables in loops of their own (touching every home slot first, inserting
+// before the records are written), so that a batch's cache misses on
+// these tables overlap rather than follow one another. Memory
 // traffic, not arithmetic, is what in-memory appends cost, and these
 // choices keep it low.
 package memstore

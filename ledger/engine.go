@@ -41,7 +41,7 @@ type work struct {
 	// checked[i] says whether an effect on account i could break one of
 	// its constraints, so that its delta must be version-checked.
 	checked []bool
-	keys    map[string]struct{}
+	keys    keySet
 	sums    []curSum
 	commit  Commit
 	// stale, if set, reports whether the transaction states the current
@@ -59,7 +59,7 @@ func (l *Ledger) getWork() *work {
 	if w, ok := l.pool.Get().(*work); ok {
 		return w
 	}
-	return &work{index: make(map[string]int32), keys: make(map[string]struct{})}
+	return &work{index: make(map[string]int32)}
 }
 
 // bigWork is the number of keys or accounts above which a call's maps are
@@ -70,8 +70,7 @@ const bigWork = 4096
 // sizeFor makes w's maps and buffers ready for n transactions with np
 // postings in all, so that a large batch does not grow them step by step.
 func (w *work) sizeFor(n, np int) {
-	if n > bigWork && len(w.keys) == 0 {
-		w.keys = make(map[string]struct{}, n)
+	if n > bigWork && len(w.index) == 0 {
 		w.index = make(map[string]int32, n)
 	}
 	w.effects = slices.Grow(w.effects[:0], np)
@@ -81,11 +80,11 @@ func (w *work) sizeFor(n, np int) {
 }
 
 func (l *Ledger) putWork(w *work) {
-	if len(w.index) > bigWork || len(w.keys) > bigWork {
-		w.index, w.keys = make(map[string]int32), make(map[string]struct{})
+	if len(w.index) > bigWork {
+		w.index = make(map[string]int32)
 	}
 	clear(w.index)
-	clear(w.keys)
+	w.keys.release()
 	clear(w.txs) // drop references to returned transactions
 	clear(w.effects)
 	clear(w.names)
@@ -123,15 +122,15 @@ func (w *work) endTx() { w.off = append(w.off, len(w.effects)) }
 
 // buildPost validates in (statically: nothing that depends on stored state)
 // and adds it to w as a transaction of kind, with ID id (made from the key
-// if empty). Its postings are copied to the end of w.postings.
-func (l *Ledger) buildPost(w *work, in *TxInput, kind Kind, now time.Time, id string) error {
+// if empty). Its postings are copied to the end of w.postings. repeat says
+// that an earlier input of the call has in's key.
+func (l *Ledger) buildPost(w *work, in *TxInput, kind Kind, now time.Time, id string, repeat bool) error {
 	if err := checkKey(in.Key); err != nil {
 		return err
 	}
-	if _, dup := w.keys[in.Key]; dup {
+	if repeat {
 		return errorf(ErrInvalidInput, "key repeated in the same batch")
 	}
-	w.keys[in.Key] = struct{}{}
 	if len(in.Postings) < 2 {
 		return errorf(ErrTooFewPostings, "%d posting(s)", len(in.Postings))
 	}

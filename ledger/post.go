@@ -160,12 +160,13 @@ func (l *Ledger) postKind(ctx context.Context, op string, kind Kind, ins []TxInp
 	}
 	now := l.now()
 	batch := op == "post batch" || op == "hold batch"
+	repeat := w.keys.firstRepeat(ins) // checked in the loop, so that an earlier input's error comes first
 	for i := range ins {
 		id := ""
 		if ids != nil {
 			id = ids[i]
 		}
-		if err := l.buildPost(w, &ins[i], kind, now, id); err != nil {
+		if err := l.buildPost(w, &ins[i], kind, now, id, i == repeat); err != nil {
 			return nil, &TxError{Index: i, Key: ins[i].Key, Err: err, batch: batch}
 		}
 	}

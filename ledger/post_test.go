@@ -20,8 +20,12 @@ var (
 func usdm(s string) accrue.Money { return accrue.MustParseMoney(s + " USD") }
 
 // newTestLedger returns a ledger on a fresh memstore with a manual clock and
-// the accounts of the architecture's chart for partner p-1.
-func newTestLedger(t testing.TB, opts ...ledger.Option) (*ledger.Ledger, *accrue.ManualClock) {
+// the accounts of the architecture's chart for partner p-1. t is a
+// *testing.T, *testing.B or *rapid.T.
+func newTestLedger(t interface {
+	Helper()
+	Fatal(...any)
+}, opts ...ledger.Option) (*ledger.Ledger, *accrue.ManualClock) {
 	t.Helper()
 	clock := accrue.NewManualClock(t0)
 	l, err := ledger.New(memstore.New(), append([]ledger.Option{ledger.WithClock(clock)}, opts...)...)

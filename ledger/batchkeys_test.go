@@ -70,3 +70,47 @@ func TestBatchRepeatedKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestLargeBatchThenSmall: a batch too large for the ledger's reused tables
+// to be kept (over 32,768 keys and postings), then small batches with a
+// repeat, on one ledger.
+func TestLargeBatchThenSmall(t *testing.T) {
+	ctx := context.Background()
+	l, _ := newTestLedger(t, ledger.WithChain(false))
+	const n = 40000
+	big := make([]ledger.TxInput, n)
+	for i := range big {
+		big[i] = transfer("big-"+strconv.Itoa(i), "expense:commissions", "liabilities:partners:p-1:payable", "0.01")
+	}
+	big[n-1].Key = "big-7"
+	_, err := l.PostBatch(ctx, big)
+	var te *ledger.TxError
+	if !errors.As(err, &te) || te.Index != n-1 || !errors.Is(err, ledger.ErrInvalidInput) {
+		t.Fatalf("repeat at the end of a large batch: %v", err)
+	}
+	big[n-1].Key = "big-last"
+	if _, err := l.PostBatch(ctx, big); err != nil {
+		t.Fatal(err)
+	}
+	small := []ledger.TxInput{
+		transfer("s-1", "expense:commissions", "liabilities:partners:p-1:payable", "1.00"),
+		transfer("s-2", "expense:commissions", "liabilities:partners:p-1:pending", "1.00"),
+		transfer("s-1", "expense:commissions", "liabilities:partners:p-1:payable", "1.00"),
+	}
+	if _, err := l.PostBatch(ctx, small); !errors.As(err, &te) || te.Index != 2 {
+		t.Fatalf("repeat in a small batch after a large one: %v", err)
+	}
+	if _, err := l.PostBatch(ctx, small[:2]); err != nil {
+		t.Fatal(err)
+	}
+	for acct, want := range map[string]string{
+		"expense:commissions":              "402.00",
+		"liabilities:partners:p-1:payable": "401.00",
+		"liabilities:partners:p-1:pending": "1.00",
+	} {
+		b, err := l.Balance(ctx, acct)
+		if err != nil || !b.Posted.Equal(usdm(want)) {
+			t.Fatalf("%s: %v (%v), want %s", acct, b.Posted, err, want)
+		}
+	}
+}

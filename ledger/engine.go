@@ -34,14 +34,14 @@ type work struct {
 	given    []bool    // EffectiveAt given by the caller, per tx
 	postings []Posting // the call's copies of the input postings (not pooled: returned)
 
-	names  []string
-	index  map[string]int32
+	names  []string   // the call's accounts, in order of first use
+	index  indexTable // of names
 	states []AccountState
 	bal    []Counters
 	// checked[i] says whether an effect on account i could break one of
 	// its constraints, so that its delta must be version-checked.
 	checked []bool
-	keys    keySet
+	keys    indexTable // of the inputs' keys, to find repeats
 	sums    []curSum
 	commit  Commit
 	// stale, if set, reports whether the transaction states the current
@@ -59,20 +59,12 @@ func (l *Ledger) getWork() *work {
 	if w, ok := l.pool.Get().(*work); ok {
 		return w
 	}
-	return &work{index: make(map[string]int32)}
+	return &work{}
 }
 
-// bigWork is the number of keys or accounts above which a call's maps are
-// not kept for reuse: clearing a map costs its capacity, which later small
-// calls would pay.
-const bigWork = 4096
-
-// sizeFor makes w's maps and buffers ready for n transactions with np
+// sizeFor makes w's buffers ready for n transactions with np
 // postings in all, so that a large batch does not grow them step by step.
 func (w *work) sizeFor(n, np int) {
-	if n > bigWork && len(w.index) == 0 {
-		w.index = make(map[string]int32, n)
-	}
 	w.effects = slices.Grow(w.effects[:0], np)
 	w.off = slices.Grow(w.off[:0], n+1)
 	w.replayed = slices.Grow(w.replayed[:0], n)
@@ -80,10 +72,7 @@ func (w *work) sizeFor(n, np int) {
 }
 
 func (l *Ledger) putWork(w *work) {
-	if len(w.index) > bigWork {
-		w.index = make(map[string]int32)
-	}
-	clear(w.index)
+	w.index.release()
 	w.keys.release()
 	clear(w.txs) // drop references to returned transactions
 	clear(w.effects)
@@ -257,17 +246,19 @@ type stateError struct{ err error }
 // Error returns the wrapped error's text.
 func (e stateError) Error() string { return e.err.Error() }
 
-// index assigns every effect its account index, collecting distinct names.
+// indexAccounts assigns every effect its account index, collecting the
+// distinct names in w.names.
 func (w *work) indexAccounts() {
+	w.names = w.names[:0]
+	w.index.reset(len(w.effects))
+	name := func(j int) string { return w.names[j] }
 	for i := range w.effects {
 		e := &w.effects[i]
-		idx, ok := w.index[e.account]
-		if !ok {
-			idx = int32(len(w.names))
-			w.index[e.account] = idx
+		idx := w.index.add(e.account, len(w.names), name)
+		if idx == len(w.names) {
 			w.names = append(w.names, e.account)
 		}
-		e.idx = idx
+		e.idx = int32(idx)
 	}
 }
 

@@ -318,7 +318,6 @@ func (l *Ledger) resolve(ctx context.Context, r *resolution) (Transaction, error
 	var states []TxState
 	prepare := func(ctx context.Context, w *work) error {
 		w.reset()
-		clear(w.index)
 		w.names = w.names[:0]
 		now := l.now()
 		tx := Transaction{ID: l.ids(r.key), Key: r.key, Kind: r.kind, EffectiveAt: eff, RecordedAt: now, Metadata: maps.Clone(r.meta)}

@@ -43,6 +43,7 @@ type Store struct {
 	states              map[string]*ledger.TxState
 	closed              time.Time
 	pages               *pages // the memory of the lists above
+	sink                uint32 // see touchAccounts
 }
 
 type account struct {
@@ -192,6 +193,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 	for i := range c.Txs {
 		s.byID.insert(s.idHashes[i], base+uint64(i)+1)
 	}
+	s.touchAccounts()
 	first := 0
 	for i := range c.Txs {
 		tx := &c.Txs[i]
@@ -216,6 +218,27 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 	}
 	clear(s.pAccts)
 	return nil
+}
+
+// touchAccounts loads the ends of the entry and as-of lists of the
+// commit's stored accounts, independently of each other, so that their
+// cache misses overlap instead of following one another as in index's
+// loop, where each posting's account is found through the posting just
+// written.
+func (s *Store) touchAccounts() {
+	var seen uint32
+	for _, a := range s.pAccts {
+		if a == nil {
+			continue
+		}
+		if n := a.entries.n; n < a.entries.capacity() {
+			seen |= a.entries.at(n).seq
+		}
+		if n := a.asof.n; n > 0 {
+			seen |= uint32(a.asof.at(n - 1).eff)
+		}
+	}
+	s.sink = seen
 }
 
 // check applies the refusals of the Commit contract, writing nothing.

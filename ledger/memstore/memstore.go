@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -36,9 +37,10 @@ type Store struct {
 	packed              []bool     // whether each ID packs
 	keyed               bool       // the commit's IDs are all DefaultID(key) (Commit.KeyedIDs) and packed
 	nKeyed              int        // records kept with flagKeyedID, which byKey leaves out
-	seen                map[uint64]int
+	repeats             []uint32 // checkRepeats' table
 	newNames            map[string]bool
 	pAccts              []*account // per posting of the commit, nil for new accounts
+	dAccts              []*account // per delta of the commit, nil for new accounts
 	pUnits              []int64
 	states              map[string]*ledger.TxState
 	closed              time.Time
@@ -76,7 +78,6 @@ func newStore(mapAfter int) *Store {
 	s := &Store{
 		accounts: make(map[string]*account),
 		states:   make(map[string]*ledger.TxState),
-		seen:     make(map[uint64]int),
 		newNames: make(map[string]bool),
 		pages:    p,
 		txs:      chunked[record]{pages: p},
@@ -163,8 +164,11 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 		s.names = append(s.names, a.Name)
 		s.dirty = true
 	}
-	for _, d := range c.Deltas {
-		a := s.accounts[d.Account]
+	for k, d := range c.Deltas {
+		a := s.dAccts[k]
+		if a == nil { // created by this commit
+			a = s.accounts[d.Account]
+		}
 		st := &a.state
 		st.Counters, _ = st.Counters.Plus(d.Delta) // in range: checked
 		st.Version++
@@ -217,6 +221,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 		first += n
 	}
 	clear(s.pAccts)
+	clear(s.dAccts)
 	return nil
 }
 
@@ -250,8 +255,10 @@ func (s *Store) check(c *ledger.Commit) error {
 		}
 		s.newNames[a.Name] = true
 	}
+	s.dAccts = s.dAccts[:0]
 	for _, d := range c.Deltas {
 		a, ok := s.accounts[d.Account]
+		s.dAccts = append(s.dAccts, a)
 		switch {
 		case !ok && d.Version == 0 && s.newNames[d.Account]:
 		case !ok:
@@ -376,27 +383,38 @@ func (s *Store) packIDs(c *ledger.Commit) {
 }
 
 // checkRepeats refuses a commit that carries the same key (or ID, by str)
-// twice.
+// twice. hashes are the strings' hashes; a table of indexes into them,
+// open-addressed and reused, finds equal hashes, and only those have their
+// strings compared.
 func (s *Store) checkRepeats(txs []ledger.Transaction, hashes []uint64, str func(*ledger.Transaction) string) error {
-	defer clear(s.seen)
-	for i := range txs {
-		j, ok := s.seen[hashes[i]]
-		if !ok {
-			s.seen[hashes[i]] = i
-			continue
-		}
-		if str(&txs[j]) == str(&txs[i]) {
-			return fmt.Errorf("memstore: key %q twice in one commit: %w", txs[i].Key, ledger.ErrDuplicateKey)
-		}
-		// Two strings with one hash: compare with all earlier ones.
-		for k := range i {
-			if str(&txs[k]) == str(&txs[i]) {
+	n := 1 << bits.Len(uint(2*len(hashes)-1)) // at most half full
+	if cap(s.repeats) < n {
+		s.repeats = make([]uint32, n)
+	} else {
+		s.repeats = s.repeats[:n]
+		clear(s.repeats)
+	}
+	mask := uint64(n - 1)
+	for i, h := range hashes {
+		for j := h & mask; ; j = (j + 1) & mask {
+			k := s.repeats[j]
+			if k == 0 {
+				s.repeats[j] = uint32(i + 1)
+				break
+			}
+			if hashes[k-1] == h && str(&txs[k-1]) == str(&txs[i]) {
 				return fmt.Errorf("memstore: key %q twice in one commit: %w", txs[i].Key, ledger.ErrDuplicateKey)
 			}
 		}
 	}
+	if n > maxRepeats {
+		s.repeats = nil // too large to keep
+	}
 	return nil
 }
+
+// maxRepeats is the checkRepeats table size above which it is not kept.
+const maxRepeats = 1 << 16
 
 // AppliesCommutingDeltas implements ledger.CommutingStore: Commit applies
 // deltas marked Commutes whatever version they were read at.

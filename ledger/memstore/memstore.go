@@ -37,7 +37,7 @@ type Store struct {
 	packed              []bool     // whether each ID packs
 	keyed               bool       // the commit's IDs are all DefaultID(key) (Commit.KeyedIDs) and packed
 	nKeyed              int        // records kept with flagKeyedID, which byKey leaves out
-	repeats             []uint32 // checkRepeats' table
+	repeats             []uint32   // checkRepeats' table
 	newNames            map[string]bool
 	pAccts              []*account // per posting of the commit, nil for new accounts
 	dAccts              []*account // per delta of the commit, nil for new accounts

@@ -35,8 +35,10 @@
 // amounts against the available balance until PostPending (in full or in
 // part), VoidPending or expiry (ExpirePending) resolves them, exactly once.
 // PostBatch commits several transactions all or nothing, HoldBatch several
-// pending ones (each resolved on its own later). ClosePeriod refuses
-// postings effective in a closed period.
+// pending ones (each resolved on its own later); PostBatchInto and
+// HoldBatchInto do the same and return the transactions in a BatchBuffer
+// the caller reuses from batch to batch (imports, pipelines). ClosePeriod
+// refuses postings effective in a closed period.
 //
 // Balances are posted, pending (in and out) and available, now (Balance), as
 // of an effective time (BalanceAsOf, O(log n)) and rolled up by name prefix
@@ -55,7 +57,9 @@
 // need a single-currency transaction; full ones work for any. The
 // transactions a batch call returns share their postings' and default IDs'
 // memory (one allocation each per call), so keeping one of them keeps
-// that memory; Clone a transaction kept alone for long.
+// that memory; Clone a transaction kept alone for long. The transactions
+// PostBatchInto returns live in its BatchBuffer: the next call with that
+// buffer overwrites them.
 //
 // # Design
 //
@@ -102,6 +106,10 @@
 // The hot path (PostBatch) validates every input before reading state,
 // reads each distinct account once, checks constraints transaction by
 // transaction on working counters, and commits once; its buffers are pooled,
-// so it allocates per transaction only what it returns (the postings, the
-// ID) and what the store keeps.
+// so it allocates per call only what it returns (the transactions, their
+// postings and IDs, in one allocation each; with a BatchBuffer only the
+// IDs) and what the store keeps. Repeated keys and the call's accounts are
+// found through small open-addressed tables of indexes, filled in tight
+// loops, rather than maps: the tables' cache lines are fetched together and
+// reset at the cost of the slots in use.
 package ledger

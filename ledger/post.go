@@ -90,7 +90,7 @@ func (l *Ledger) Account(ctx context.Context, name string) (Account, error) {
 // *IdempotencyConflictError. After an error whose outcome is unknown (a
 // store timeout), retrying with the same key is safe.
 func (l *Ledger) Post(ctx context.Context, in TxInput) (Transaction, error) {
-	txs, err := l.postKind(ctx, "post", KindPosted, []TxInput{in})
+	txs, err := l.postKind(ctx, "post", KindPosted, []TxInput{in}, nil)
 	if err != nil {
 		return Transaction{}, err
 	}
@@ -103,10 +103,20 @@ func (l *Ledger) Post(ctx context.Context, in TxInput) (Transaction, error) {
 // written again); the error of a failing input is a *TxError giving its
 // index.
 func (l *Ledger) PostBatch(ctx context.Context, ins []TxInput) ([]Transaction, error) {
+	return l.PostBatchInto(ctx, nil, ins)
+}
+
+// PostBatchInto is PostBatch returning the transactions in buf's memory
+// instead of fresh memory (buf nil: fresh, as PostBatch). The returned
+// slice, and the postings of its transactions, are valid until buf's next
+// use: a host that posts batch after batch and is done with each batch's
+// results before the next (a bulk import, an accrual pipeline) then
+// allocates nothing per transaction for them.
+func (l *Ledger) PostBatchInto(ctx context.Context, buf *BatchBuffer, ins []TxInput) ([]Transaction, error) {
 	if len(ins) == 0 {
 		return nil, nil
 	}
-	return l.postKind(ctx, "post batch", KindPosted, ins)
+	return l.postKind(ctx, "post batch", KindPosted, ins, buf)
 }
 
 // Hold writes a pending transaction: its amounts are reserved (they count
@@ -114,7 +124,7 @@ func (l *Ledger) PostBatch(ctx context.Context, ins []TxInput) ([]Transaction, e
 // them, VoidPending releases them or, once in.ExpiresAt has passed by the
 // ledger's clock, ExpirePending does. Idempotency as for Post.
 func (l *Ledger) Hold(ctx context.Context, in TxInput) (Transaction, error) {
-	txs, err := l.postKind(ctx, "hold", KindPending, []TxInput{in})
+	txs, err := l.postKind(ctx, "hold", KindPending, []TxInput{in}, nil)
 	if err != nil {
 		return Transaction{}, err
 	}
@@ -131,29 +141,48 @@ func (l *Ledger) Hold(ctx context.Context, in TxInput) (Transaction, error) {
 // so a batch retried after an unknown outcome writes each hold once; the
 // error of a failing input is a *TxError giving its index.
 func (l *Ledger) HoldBatch(ctx context.Context, ins []TxInput) ([]Transaction, error) {
+	return l.HoldBatchInto(ctx, nil, ins)
+}
+
+// HoldBatchInto is HoldBatch returning the transactions in buf's memory, as
+// PostBatchInto does for PostBatch.
+func (l *Ledger) HoldBatchInto(ctx context.Context, buf *BatchBuffer, ins []TxInput) ([]Transaction, error) {
 	if len(ins) == 0 {
 		return nil, nil
 	}
-	return l.postKind(ctx, "hold batch", KindPending, ins)
+	return l.postKind(ctx, "hold batch", KindPending, ins, buf)
 }
 
-func (l *Ledger) postKind(ctx context.Context, op string, kind Kind, ins []TxInput) ([]Transaction, error) {
+// BatchBuffer is memory for the transactions that PostBatchInto and
+// HoldBatchInto return, reused from one call to the next: a batch's
+// results then cost no allocation and leave the garbage collector nothing
+// to collect. The zero value is ready to use. A BatchBuffer serves one call
+// at a time; each call overwrites what the previous one returned.
+type BatchBuffer struct {
+	txs      []Transaction
+	postings []Posting
+}
+
+func (l *Ledger) postKind(ctx context.Context, op string, kind Kind, ins []TxInput, buf *BatchBuffer) ([]Transaction, error) {
 	if err := ctxErr(ctx, op); err != nil {
 		return nil, err
 	}
 	w := l.getWork()
 	defer l.putWork(w)
-	// The transactions are built in the slice handed back to the caller:
-	// one allocation, no copy.
-	w.txs = make([]Transaction, 0, len(ins))
 	np := 0
 	for i := range ins {
 		np += len(ins[i].Postings)
 	}
 	w.sizeFor(len(ins), np)
-	// The returned transactions' postings share one allocation, and so do
-	// their default IDs.
-	w.postings = make([]Posting, 0, np)
+	// The transactions are built in the slice handed back to the caller:
+	// one allocation (none with a buf that has room), no copy. Their
+	// postings share one allocation, and so do their default IDs.
+	if buf == nil {
+		buf = &BatchBuffer{}
+	}
+	w.txs = slices.Grow(buf.txs[:0], len(ins))
+	w.postings = slices.Grow(buf.postings[:0], np)
+	buf.txs, buf.postings = w.txs[:0], w.postings[:0] // the grown memory, for the next call
 	var ids []string
 	if l.defaultIDs && len(ins) > 1 {
 		ids = defaultIDs(ins)

@@ -33,6 +33,7 @@ type work struct {
 	replayed []bool
 	given    []bool    // EffectiveAt given by the caller, per tx
 	postings []Posting // the call's copies of the input postings (not pooled: returned)
+	ids      []string  // the call's default IDs
 
 	names  []string   // the call's accounts, in order of first use
 	index  indexTable // of names
@@ -75,6 +76,8 @@ func (l *Ledger) putWork(w *work) {
 	w.index.release()
 	w.keys.release()
 	clear(w.txs) // drop references to returned transactions
+	clear(w.ids)
+	w.ids = w.ids[:0]
 	clear(w.effects)
 	clear(w.names)
 	clear(w.states)

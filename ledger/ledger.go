@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,9 +114,10 @@ func appendDefaultID(b []byte, key string) []byte {
 	return hex.AppendEncode(b, sum[:16])
 }
 
-// defaultIDs returns DefaultID of every input's key, all in one string's
-// memory (a batch's IDs are kept as long as the batch's records are).
-func defaultIDs(ins []TxInput) []string {
+// defaultIDs appends DefaultID of every input's key to dst[:0] and returns
+// it; the IDs share one string's memory (a batch's IDs are kept as long as
+// the batch's records are).
+func defaultIDs(dst []string, ins []TxInput) []string {
 	var sb strings.Builder // String() does not copy
 	sb.Grow(defaultIDLen * len(ins))
 	var buf [defaultIDLen]byte
@@ -123,11 +125,11 @@ func defaultIDs(ins []TxInput) []string {
 		sb.Write(appendDefaultID(buf[:0], ins[i].Key))
 	}
 	all := sb.String()
-	ids := make([]string, len(ins))
-	for i := range ids {
-		ids[i] = all[i*defaultIDLen : (i+1)*defaultIDLen]
+	dst = slices.Grow(dst[:0], len(ins))
+	for i := range ins {
+		dst = append(dst, all[i*defaultIDLen:(i+1)*defaultIDLen])
 	}
-	return ids
+	return dst
 }
 
 // now returns the clock's time, normalised.

@@ -185,7 +185,8 @@ func (l *Ledger) postKind(ctx context.Context, op string, kind Kind, ins []TxInp
 	buf.txs, buf.postings = w.txs[:0], w.postings[:0] // the grown memory, for the next call
 	var ids []string
 	if l.defaultIDs && len(ins) > 1 {
-		ids = defaultIDs(ins)
+		w.ids = defaultIDs(w.ids, ins)
+		ids = w.ids
 	}
 	now := l.now()
 	batch := op == "post batch" || op == "hold batch"

@@ -387,7 +387,13 @@ func (s *Store) packIDs(c *ledger.Commit) {
 // open-addressed and reused, finds equal hashes, and only those have their
 // strings compared.
 func (s *Store) checkRepeats(txs []ledger.Transaction, hashes []uint64, str func(*ledger.Transaction) string) error {
+	if len(hashes) < 2 {
+		return nil
+	}
 	n := 1 << bits.Len(uint(2*len(hashes)-1)) // at most half full
+	if n > maxRepeats {
+		defer func() { s.repeats = nil }() // too large to keep, whatever the outcome
+	}
 	if cap(s.repeats) < n {
 		s.repeats = make([]uint32, n)
 	} else {
@@ -406,9 +412,6 @@ func (s *Store) checkRepeats(txs []ledger.Transaction, hashes []uint64, str func
 				return fmt.Errorf("memstore: key %q twice in one commit: %w", txs[i].Key, ledger.ErrDuplicateKey)
 			}
 		}
-	}
-	if n > maxRepeats {
-		s.repeats = nil // too large to keep
 	}
 	return nil
 }

@@ -39,3 +39,34 @@ func TestCheckRepeats(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckRepeatsSizes: commits of no or one transaction have no repeat,
+// and the table of a commit too large to keep it is dropped whether or not
+// the commit repeats a key.
+func TestCheckRepeatsSizes(t *testing.T) {
+	s := New()
+	key := func(tx *ledger.Transaction) string { return tx.Key }
+	for n := range 2 {
+		if err := s.checkRepeats(make([]ledger.Transaction, n), make([]uint64, n), key); err != nil {
+			t.Fatalf("%d transactions: %v", n, err)
+		}
+	}
+	const n = 40000
+	txs, hashes := make([]ledger.Transaction, n), make([]uint64, n)
+	for i := range txs {
+		txs[i].Key = "k" + strconv.Itoa(i)
+		hashes[i] = uint64(i) * 0x9e3779b97f4a7c15
+	}
+	for _, repeat := range []bool{false, true} {
+		if repeat {
+			txs[n-1].Key, hashes[n-1] = txs[7].Key, hashes[7]
+		}
+		err := s.checkRepeats(txs, hashes, key)
+		if errors.Is(err, ledger.ErrDuplicateKey) != repeat || (err != nil && !repeat) {
+			t.Fatalf("repeat %v: %v", repeat, err)
+		}
+		if s.repeats != nil {
+			t.Fatalf("repeat %v: a table of %d slots was kept", repeat, cap(s.repeats))
+		}
+	}
+}

@@ -13,11 +13,13 @@
 //
 // # Caveats
 //
-// Everything lives in memory and is lost with the process. Entries appended
-// with an effective time earlier than the account's latest cost O(n) in the
-// account's later entries (prefix sums are shifted); in-order appends, the
+// Everything lives in memory and is lost with the process. In-order
+// appends (each posted entry of an account at or after its latest), the
 // common case including chronological backdated imports, cost O(1)
-// amortised. Transactions with an account filter are listed from that
+// amortised. The first posted entry earlier than an account's latest costs
+// O(n) in the account's entries once (its as-of checkpoints are rebuilt as
+// points per time, below), and each such entry after that O(n) in the
+// account's later points (prefix sums are shifted). Transactions with an account filter are listed from that
 // account's entries; other filters scan in commit order.
 //
 // A Store holds at most 4,294,967,294 transactions (its key index stores
@@ -43,9 +45,13 @@
 // # Design
 //
 // Per account the store keeps its counters, the (seq, posting) positions of
-// its entries in commit order, and its posted totals at each distinct
-// effective time in time order (entries at one time, such as a batch's,
-// share a point), so PostedAsOf is one binary search: O(log n).
+// its entries in commit order, and its posted totals as of effective
+// times. While an account's posted entries come in time order, these are
+// checkpoints every 16 entries (1.5 bytes per entry), and PostedAsOf is a
+// binary search over them plus at most 16 entries: O(log n). Once an
+// earlier entry comes, they become the totals at each distinct effective
+// time in time order (entries at one time, such as a batch's, share a
+// point, 24 bytes), and PostedAsOf is one binary search.
 // Transactions are kept as compact records free of pointers (amounts in
 // minor units with the side as their sign, times as Unix nanoseconds,
 // accounts by number, keys, IDs and metadata as length-prefixed runs in

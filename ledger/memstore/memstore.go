@@ -52,7 +52,16 @@ type account struct {
 	state   ledger.AccountState
 	num     uint32            // index in Store.accts
 	entries chunked[entryRef] // commit order
-	asof    chunked[point]    // posted totals by effective time, one point per time
+	// asof holds the account's posted totals as of effective times. While
+	// its posted entries come in effective time order (dense false), it
+	// holds a checkpoint after every asofStep entries: the totals up to
+	// there and the time of the last posted entry up to there (lastEff
+	// and run are those of all entries so far). Once an earlier one
+	// comes, it holds a point per effective time (dense).
+	asof    chunked[point]
+	dense   bool
+	lastEff int64
+	run     point
 }
 
 // entryRef locates an entry: its transaction's Seq (32 bits, see the
@@ -61,10 +70,12 @@ type entryRef struct {
 	seq, idx uint32
 }
 
-// point is one effective time of an account's posted entries, with the
-// account's posted totals up to and including that time.
+// point is an account's posted totals up to an effective time: in a dense
+// account's list, up to and including that time (one point per time); in
+// a checkpoint, up to an entry, whose posted entries are all at or before
+// that time.
 type point struct {
-	eff             int64 // UnixNano of EffectiveAt, unique in the account's list
+	eff             int64 // UnixNano of EffectiveAt
 	debits, credits int64
 }
 
@@ -158,7 +169,7 @@ func (s *Store) Commit(ctx context.Context, c *ledger.Commit) error {
 	}
 	for _, a := range c.NewAccounts {
 		acct := &account{state: ledger.AccountState{Account: ledger.CloneAccount(a), Exists: true, Version: 1}, num: uint32(len(s.accts)),
-			entries: chunked[entryRef]{pages: s.pages}, asof: chunked[point]{pages: s.pages}}
+			entries: chunked[entryRef]{pages: s.pages}, asof: chunked[point]{pages: s.pages}, lastEff: math.MinInt64}
 		s.accounts[a.Name] = acct
 		s.accts = append(s.accts, acct)
 		s.names = append(s.names, a.Name)

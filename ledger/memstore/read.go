@@ -17,8 +17,86 @@ func (s *Store) index(r *record, seq uint64) {
 	for i := range int(r.np) {
 		p := s.posting(r, i)
 		a := s.accts[p.acct]
+		if posted && !a.dense && r.eff < a.lastEff {
+			s.densify(a)
+		}
 		a.entries.append(entryRef{seq: uint32(seq), idx: uint32(i)})
-		if !posted {
+		var d, c int64
+		if posted {
+			if v := p.signed(); v > 0 {
+				d = v
+			} else {
+				c = -v
+			}
+		}
+		if a.dense {
+			if posted {
+				a.addPoint(r.eff, d, c)
+			}
+			continue
+		}
+		// In order: a checkpoint every asofStep entries.
+		a.run.debits += d
+		a.run.credits += c
+		if posted {
+			a.lastEff = r.eff
+		}
+		if a.entries.len()%asofStep == 0 {
+			a.asof.append(point{eff: a.lastEff, debits: a.run.debits, credits: a.run.credits})
+		}
+	}
+}
+
+// asofStep is the number of entries between the checkpoints of an
+// account whose posted entries came in effective time order.
+const asofStep = 16
+
+// addPoint adds a posted entry at eff (debits d, credits c) to the points
+// of a dense account.
+func (a *account) addPoint(eff, d, c int64) {
+	n := a.asof.len()
+	pos := n
+	if n > 0 && a.asof.last().eff > eff {
+		pos = a.asof.search(func(q *point) bool { return q.eff > eff })
+	}
+	if pos > 0 && a.asof.at(pos-1).eff == eff {
+		// One point per effective time: an as-of query takes all entries
+		// at a time or none, so the entry joins the point there (a
+		// batch's entries share the batch's time).
+		for j := pos - 1; j < n; j++ {
+			q := a.asof.at(j)
+			q.debits += d
+			q.credits += c
+		}
+		return
+	}
+	pt := point{eff: eff, debits: d, credits: c}
+	if pos > 0 {
+		prev := a.asof.at(pos - 1)
+		pt.debits += prev.debits
+		pt.credits += prev.credits
+	}
+	if pos == n {
+		a.asof.append(pt)
+		return
+	}
+	a.asof.insert(pos, pt)
+	for j := pos + 1; j <= n; j++ {
+		q := a.asof.at(j)
+		q.debits += d
+		q.credits += c
+	}
+}
+
+// densify turns a's checkpoints into one point per effective time, from
+// its entries (in effective time order so far), before a posted entry
+// earlier than its latest arrives: O(n), once per account.
+func (s *Store) densify(a *account) {
+	a.dense = true
+	a.asof = chunked[point]{pages: s.pages}
+	for j := range a.entries.len() {
+		r, p, ok := s.entry(a.entries.at(j))
+		if !ok || !r.kind.MovesPosted() {
 			continue
 		}
 		var d, c int64
@@ -27,42 +105,27 @@ func (s *Store) index(r *record, seq uint64) {
 		} else {
 			c = -v
 		}
-		n := a.asof.len()
-		pos := n
-		if n > 0 && a.asof.last().eff > r.eff {
-			pos = a.asof.search(func(q *point) bool { return q.eff > r.eff })
-		}
-		if pos > 0 && a.asof.at(pos-1).eff == r.eff {
-			// One point per effective time: an as-of query takes all
-			// entries at a time or none, so the entry joins the point
-			// there (a batch's entries share the batch's time).
-			for j := pos - 1; j < n; j++ {
-				q := a.asof.at(j)
-				q.debits += d
-				q.credits += c
-			}
-			continue
-		}
-		pt := point{eff: r.eff, debits: d, credits: c}
-		if pos > 0 {
-			prev := a.asof.at(pos - 1)
-			pt.debits += prev.debits
-			pt.credits += prev.credits
-		}
-		if pos == n {
-			a.asof.append(pt)
-			continue
-		}
-		a.asof.insert(pos, pt)
-		for j := pos + 1; j <= n; j++ {
-			q := a.asof.at(j)
-			q.debits += d
-			q.credits += c
-		}
+		a.addPoint(r.eff, d, c)
 	}
 }
 
-// PostedAsOf implements ledger.Store: one binary search.
+// entry returns the record and posting e refers to; ok is false for a
+// record that is not there (a tampering test removed it).
+func (s *Store) entry(e *entryRef) (r *record, p *posting, ok bool) {
+	if int(e.seq) > s.txs.len() {
+		return nil, nil, false
+	}
+	r = s.txs.at(int(e.seq) - 1)
+	if int(e.idx) >= int(r.np) {
+		return nil, nil, false
+	}
+	return r, s.posting(r, int(e.idx)), true
+}
+
+// PostedAsOf implements ledger.Store: O(log n). A dense account's points
+// answer with one binary search; otherwise a binary search over the
+// checkpoints finds the last one at or before t, and at most asofStep
+// entries after it are added.
 func (s *Store) PostedAsOf(ctx context.Context, name string, t time.Time) (ledger.Counters, error) {
 	if err := done(ctx, "posted as of"); err != nil {
 		return ledger.Counters{}, err
@@ -75,11 +138,27 @@ func (s *Store) PostedAsOf(ctx context.Context, name string, t time.Time) (ledge
 	}
 	at := t.UnixNano()
 	i := a.asof.search(func(q *point) bool { return q.eff > at })
-	if i == 0 {
-		return ledger.Counters{}, nil
+	var sum point
+	if i > 0 {
+		sum = *a.asof.at(i - 1)
 	}
-	p := a.asof.at(i - 1)
-	return ledger.Counters{DebitsPosted: p.debits, CreditsPosted: p.credits}, nil
+	if !a.dense {
+		for j := i * asofStep; j < a.entries.len(); j++ {
+			r, p, ok := s.entry(a.entries.at(j))
+			if !ok || !r.kind.MovesPosted() {
+				continue
+			}
+			if r.eff > at {
+				break
+			}
+			if v := p.signed(); v > 0 {
+				sum.debits += v
+			} else {
+				sum.credits -= v
+			}
+		}
+	}
+	return ledger.Counters{DebitsPosted: sum.debits, CreditsPosted: sum.credits}, nil
 }
 
 // Tx implements ledger.Store.

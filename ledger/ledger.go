@@ -100,14 +100,17 @@ func (l *Ledger) Store() Store { return l.store }
 // of its SHA-256.
 func DefaultID(key string) string {
 	var buf [defaultIDLen]byte
-	return string(appendDefaultID(buf[:0], key))
+	return string(AppendDefaultID(buf[:0], key))
 }
 
 // defaultIDLen is the length of a DefaultID.
 const defaultIDLen = 3 + 32
 
-// appendDefaultID appends DefaultID(key) to b.
-func appendDefaultID(b []byte, key string) []byte {
+// AppendDefaultID appends DefaultID(key) to b and returns the extended
+// buffer: DefaultID without allocating, for stores that keep only the key
+// of a transaction whose Commit promised KeyedIDs and compute its ID when
+// it is read.
+func AppendDefaultID(b []byte, key string) []byte {
 	var kb [MaxKeyLen]byte // valid keys are hashed from the stack
 	sum := sha256.Sum256(append(kb[:0], key...))
 	b = append(b, "tx-"...)
@@ -122,7 +125,7 @@ func defaultIDs(dst []string, ins []TxInput) []string {
 	sb.Grow(defaultIDLen * len(ins))
 	var buf [defaultIDLen]byte
 	for i := range ins {
-		sb.Write(appendDefaultID(buf[:0], ins[i].Key))
+		sb.Write(AppendDefaultID(buf[:0], ins[i].Key))
 	}
 	all := sb.String()
 	dst = slices.Grow(dst[:0], len(ins))

@@ -133,9 +133,10 @@ type Commit struct {
 	// KeyedIDs promises that every transaction in Txs has the ID
 	// DefaultID(Key), as a Ledger with the default IDs (no WithIDs) makes
 	// them. A store may rely on it, for example to find a transaction by
-	// key through its ID instead of keeping a second index (memstore does
-	// so); a store may also ignore it. A caller that sets it for other IDs
-	// breaks TxByKey on such stores.
+	// key through its ID instead of keeping a second index, or to keep
+	// the key only and compute the ID (AppendDefaultID) when it is read
+	// (memstore does both); a store may also ignore it. A caller that sets
+	// it for other IDs breaks TxByKey and IDs read back on such stores.
 	KeyedIDs bool
 }
 

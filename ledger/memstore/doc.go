@@ -60,7 +60,10 @@
 // leaves empty) in chunks (doubling up to 4,096 elements, then of that
 // size), so appending never copies what is stored and the garbage
 // collector has nothing to scan in millions of records. IDs in the form of
-// ledger.DefaultID are kept as their 16 bytes. Idempotency keys and IDs
+// ledger.DefaultID are kept as their 16 bytes, and not at all where the
+// commit promised ledger.Commit.KeyedIDs: such an ID is computed from the
+// key (a SHA-256, about 100 ns) when it is read, which trades 16 bytes per
+// transaction for reads about 40% slower. Idempotency keys and IDs
 // are found through flat, pointer-free open-addressing tables of (hash
 // tag, Seq) that the stored record confirms, loaded up to three quarters;
 // keys are never forgotten. A transaction committed with

@@ -1,6 +1,11 @@
 package memstore
 
-import "encoding/hex"
+import (
+	"encoding/hex"
+	"unsafe"
+
+	"github.com/accruehq/accrue/ledger"
+)
 
 // IDs in the form of ledger.DefaultID ("tx-" and 32 lowercase hex digits,
 // 36 bytes in a run) are kept as their 16 bytes; a record says so with
@@ -32,11 +37,16 @@ func packID(id string, dst *[16]byte) bool {
 
 // appendID appends the ID of r to b.
 func (s *Store) appendID(b []byte, r *record) []byte {
-	_, id := s.keyID(r)
-	if r.flags&flagPackedID == 0 {
-		return append(b, id...)
+	key, id := s.keyID(r)
+	switch {
+	case r.flags&flagKeyedID != 0:
+		// The arena's runs never change, and the string does not outlive
+		// the call.
+		return ledger.AppendDefaultID(b, unsafe.String(unsafe.SliceData(key), len(key)))
+	case r.flags&flagPackedID != 0:
+		return hex.AppendEncode(append(b, packedIDPrefix...), id)
 	}
-	return hex.AppendEncode(append(b, packedIDPrefix...), id)
+	return append(b, id...)
 }
 
 // idString returns the ID of r.
@@ -47,10 +57,13 @@ func (s *Store) idString(r *record) string {
 
 // hasID reports whether the ID of r is id, without allocating.
 func (s *Store) hasID(r *record, id string) bool {
-	var buf [packedIDLen]byte
-	if r.flags&flagPackedID != 0 {
-		return string(s.appendID(buf[:0], r)) == id
+	if r.flags&(flagPackedID|flagKeyedID) == 0 {
+		_, got := s.keyID(r)
+		return string(got) == id
 	}
-	_, got := s.keyID(r)
-	return string(got) == id
+	if len(id) != packedIDLen {
+		return false
+	}
+	var buf [packedIDLen]byte
+	return string(s.appendID(buf[:0], r)) == id
 }

@@ -30,7 +30,8 @@ type record struct {
 // Record flags. flagPackedID marks a record whose ID run holds the 16
 // bytes of a DefaultID-shaped ID (see packID), with no length prefix.
 // flagKeyedID marks one committed with Commit.KeyedIDs: its ID is
-// DefaultID(Key), and byKey leaves it out (TxByKey finds it by its ID).
+// DefaultID(Key), so its run holds the key only (the ID is computed when
+// read), and byKey leaves it out (TxByKey finds it by its ID).
 const (
 	flagPackedID = 1 << iota
 	flagKeyedID
@@ -116,14 +117,16 @@ func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int6
 		s.postings.append(newPosting(accts[i].num, units[i], tx.Postings[i].Side))
 	}
 	var b []byte
-	if packed != nil {
+	switch {
+	case keyed && packed != nil:
+		r.flags |= flagKeyedID
+		r.str, b = s.strs.alloc(strSize(tx.Key))
+		putStr(b, tx.Key)
+	case packed != nil:
 		r.flags |= flagPackedID
-		if keyed {
-			r.flags |= flagKeyedID
-		}
 		r.str, b = s.strs.alloc(strSize(tx.Key) + len(packed))
 		_ = append(putStr(b, tx.Key), packed[:]...)
-	} else {
+	default:
 		r.str, b = s.strs.alloc(strSize(tx.Key) + strSize(tx.ID))
 		putStr(putStr(b, tx.Key), tx.ID)
 	}
@@ -144,11 +147,14 @@ func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int6
 	return r
 }
 
-// keyID returns the key and the stored ID of r (packed if r says so), in
-// the arena's memory.
+// keyID returns the key and the stored ID of r (packed if r says so; nil
+// for a keyed record, which stores none), in the arena's memory.
 func (s *Store) keyID(r *record) (key, id []byte) {
 	key, rest := nextStr(s.strs.run(r.str))
-	if r.flags&flagPackedID != 0 {
+	switch {
+	case r.flags&flagKeyedID != 0:
+		return key, nil
+	case r.flags&flagPackedID != 0:
 		if len(rest) < 16 {
 			return key, nil // corrupt: never written so
 		}

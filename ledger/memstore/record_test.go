@@ -84,8 +84,9 @@ func TestPostingSide(t *testing.T) {
 }
 
 // TestRecordRoundTrip commits transactions with every optional field
-// (metadata, expiry, reverses, pending; keys and IDs of any bytes) and
-// reads each back through Tx, TxByKey and Transactions exactly as
+// (metadata, expiry, reverses, pending; keys and IDs of any bytes; commits
+// that promise KeyedIDs, whose IDs are kept as their keys only) and reads
+// each back through Tx, TxByKey, Transactions and Entries exactly as
 // committed.
 func TestRecordRoundTrip(t *testing.T) {
 	usd := accrue.MustCurrency("USD")
@@ -98,6 +99,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		var want []ledger.Transaction
 		for i := range rapid.IntRange(1, 6).Draw(t, "commits") {
 			var txs []ledger.Transaction
+			keyed := rapid.Bool().Draw(t, "keyed")
 			for j := range rapid.IntRange(1, 4).Draw(t, "txs") {
 				n := fmt.Sprintf("%d.%d", i, j)
 				key := "k" + n + str.Draw(t, "key")
@@ -106,6 +108,9 @@ func TestRecordRoundTrip(t *testing.T) {
 				def := ledger.DefaultID(key)
 				id := rapid.SampledFrom([]string{"id" + n + rapid.StringN(0, 300, -1).Draw(t, "id"), def,
 					"tx-" + strings.ToUpper(def[3:]), def[:len(def)-1] + "g", def + "0", "tX" + def[2:]}).Draw(t, "id form")
+				if keyed {
+					id = def
+				}
 				tx := ledger.Transaction{ID: id, Key: key,
 					Kind:        rapid.SampledFrom([]ledger.Kind{ledger.KindPosted, ledger.KindPending}).Draw(t, "kind"),
 					EffectiveAt: t0.Add(time.Duration(rapid.IntRange(0, 1e6).Draw(t, "eff")) * time.Microsecond),
@@ -126,7 +131,7 @@ func TestRecordRoundTrip(t *testing.T) {
 				}
 				txs = append(txs, tx)
 			}
-			c := &ledger.Commit{Txs: txs}
+			c := &ledger.Commit{Txs: txs, KeyedIDs: keyed}
 			if err := s.Commit(ctx, c); err != nil {
 				t.Fatal(err)
 			}
@@ -151,6 +156,18 @@ func TestRecordRoundTrip(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, all); diff != "" {
 			t.Fatalf("Transactions differ from what was committed (-want +got):\n%s", diff)
+		}
+		for _, name := range names {
+			entries, err := s.Entries(ctx, ledger.EntryFilter{Account: name, Limit: 5 * len(want)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				w := want[e.Seq-1]
+				if p := w.Postings[e.Index]; e.TxID != w.ID || p.Account != name || !p.Amount.Equal(e.Amount) {
+					t.Fatalf("entry %+v of %s; the transaction committed has ID %q and posting %+v", e, name, w.ID, p)
+				}
+			}
 		}
 	})
 }

@@ -35,7 +35,7 @@ type Store struct {
 	keyHashes, idHashes []uint64
 	packs               [][16]byte // the commit's IDs, packed (see packID)
 	packed              []bool     // whether each ID packs
-	keyed               bool       // the commit's IDs are all DefaultID(key) (Commit.KeyedIDs) and packed
+	keyed               bool       // the commit promises its IDs are DefaultID(key) (Commit.KeyedIDs), and they have the shape
 	nKeyed              int        // records kept with flagKeyedID, which byKey leaves out
 	repeats             []uint32   // checkRepeats' table
 	newNames            map[string]bool
@@ -372,25 +372,32 @@ func (s *Store) check(c *ledger.Commit) error {
 }
 
 // packOf returns the packed ID of the commit's transaction i, nil if its
-// ID does not pack.
+// ID does not pack or is not stored (a keyed commit).
 func (s *Store) packOf(i int) *[16]byte {
-	if !s.packed[i] {
+	if s.keyed || !s.packed[i] {
 		return nil
 	}
 	return &s.packs[i]
 }
 
-// packIDs packs the IDs of c's transactions into s.packs and sets s.keyed:
-// c promises keyed IDs and every ID packs (a DefaultID always does).
+// packIDs sets s.keyed: c promises keyed IDs and every ID has the shape of
+// a DefaultID (a keyed record stores no ID, so there is nothing to pack;
+// the promise itself is the caller's, see ledger.Commit.KeyedIDs).
+// Otherwise it packs the IDs of c's transactions into s.packs.
 func (s *Store) packIDs(c *ledger.Commit) {
+	s.keyed = c.KeyedIDs
+	for i := 0; s.keyed && i < len(c.Txs); i++ {
+		id := c.Txs[i].ID
+		s.keyed = len(id) == packedIDLen && id[:len(packedIDPrefix)] == packedIDPrefix
+	}
+	if s.keyed {
+		return
+	}
 	s.packs = slices.Grow(s.packs[:0], len(c.Txs))[:len(c.Txs)]
 	s.packed = slices.Grow(s.packed[:0], len(c.Txs))[:len(c.Txs)]
-	all := true
 	for i := range c.Txs {
 		s.packed[i] = packID(c.Txs[i].ID, &s.packs[i])
-		all = all && s.packed[i]
 	}
-	s.keyed = c.KeyedIDs && all
 }
 
 // checkRepeats refuses a commit that carries the same key (or ID, by str)

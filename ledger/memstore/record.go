@@ -108,8 +108,8 @@ func hasMore(tx *ledger.Transaction) bool {
 // newRecord makes the record of tx, whose postings' accounts and units
 // check resolved into accts and units and whose ID packID packed into
 // packed (nil: it does not pack), appending its postings, strings and rare
-// fields to the store's lists. keyed says that the ID is DefaultID(tx.Key)
-// (and packs).
+// fields to the store's lists. keyed says that the ID is DefaultID(tx.Key):
+// the record stores no ID then (packed is ignored).
 func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int64, packed *[16]byte, keyed bool) record {
 	r := record{eff: nanos(tx.EffectiveAt), rec: nanos(tx.RecordedAt), post: int64(s.postings.len()),
 		np: uint16(len(tx.Postings)), kind: tx.Kind}
@@ -118,7 +118,7 @@ func (s *Store) newRecord(tx *ledger.Transaction, accts []*account, units []int6
 	}
 	var b []byte
 	switch {
-	case keyed && packed != nil:
+	case keyed:
 		r.flags |= flagKeyedID
 		r.str, b = s.strs.alloc(strSize(tx.Key))
 		putStr(b, tx.Key)

@@ -35,7 +35,7 @@ func (s tamperable) TamperTx(_ context.Context, seq uint64, edit func(tx *ledger
 	if b := new([16]byte); packID(tx.ID, b) {
 		packed = b
 	}
-	keyed := old.flags&flagKeyedID != 0 && tx.ID == ledger.DefaultID(tx.Key)
+	keyed := old.flags()&flagKeyedID != 0 && tx.ID == ledger.DefaultID(tx.Key)
 	*old = s.newRecord(&tx, accts, units, packed, keyed)
 	s.setHash(int(seq-1), tx.Hash)
 	return nil

@@ -55,7 +55,7 @@
 // Transactions are kept as compact records free of pointers (amounts in
 // minor units with the side as their sign, times as Unix nanoseconds,
 // accounts by number, keys, IDs and metadata as length-prefixed runs in
-// large byte blocks, rare fields in a list of their own; Seq and PrevHash
+// large byte blocks, the rare fields after them; Seq and PrevHash
 // implied by position, hashes in a list that a ledger with the chain off
 // leaves empty) in chunks (doubling up to 4,096 elements, then of that
 // size), so appending never copies what is stored and the garbage

@@ -14,7 +14,7 @@ import (
 // footprint returns the bytes a store holds in its lists, tables and
 // string blocks (capacities, not lengths: what it has paged in or will).
 func (s *Store) footprint() int {
-	n := chunkedBytes(&s.txs) + chunkedBytes(&s.postings) + chunkedBytes(&s.more) + chunkedBytes(&s.hashes)
+	n := chunkedBytes(&s.txs) + chunkedBytes(&s.postings) + chunkedBytes(&s.hashes)
 	for _, b := range s.strs.blocks {
 		n += cap(b)
 	}

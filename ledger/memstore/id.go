@@ -37,13 +37,13 @@ func packID(id string, dst *[16]byte) bool {
 
 // appendID appends the ID of r to b.
 func (s *Store) appendID(b []byte, r *record) []byte {
-	key, id := s.keyID(r)
-	switch {
-	case r.flags&flagKeyedID != 0:
+	key, id, _ := s.keyID(r)
+	switch f := r.flags(); {
+	case f&flagKeyedID != 0:
 		// The arena's runs never change, and the string does not outlive
 		// the call.
 		return ledger.AppendDefaultID(b, unsafe.String(unsafe.SliceData(key), len(key)))
-	case r.flags&flagPackedID != 0:
+	case f&flagPackedID != 0:
 		return hex.AppendEncode(append(b, packedIDPrefix...), id)
 	}
 	return append(b, id...)
@@ -57,8 +57,8 @@ func (s *Store) idString(r *record) string {
 
 // hasID reports whether the ID of r is id, without allocating.
 func (s *Store) hasID(r *record, id string) bool {
-	if r.flags&(flagPackedID|flagKeyedID) == 0 {
-		_, got := s.keyID(r)
+	if r.flags()&(flagPackedID|flagKeyedID) == 0 {
+		_, got, _ := s.keyID(r)
 		return string(got) == id
 	}
 	if len(id) != packedIDLen {

@@ -23,7 +23,6 @@ type Store struct {
 	accts    []*account      // by number (account.num)
 	txs      chunked[record] // index Seq-1
 	postings chunked[posting]
-	more     chunked[recordMore]
 	strs     arena
 	// hashes holds the records' hashes, index Seq-1, up to the last
 	// record whose hash is not zero: the rest are zero (chain off).
@@ -93,12 +92,11 @@ func newStore(mapAfter int) *Store {
 		pages:    p,
 		txs:      chunked[record]{pages: p},
 		postings: chunked[posting]{pages: p},
-		more:     chunked[recordMore]{pages: p},
 		strs:     arena{pages: p},
 		hashes:   chunked[[32]byte]{pages: p},
 	}
 	s.byKey = newStrIndex(p, func(seq uint64, k string) bool {
-		key, _ := s.keyID(s.txs.at(int(seq - 1)))
+		key, _, _ := s.keyID(s.txs.at(int(seq - 1)))
 		return string(key) == k
 	})
 	s.byID = newStrIndex(p, func(seq uint64, id string) bool {
@@ -323,6 +321,9 @@ func (s *Store) check(c *ledger.Commit) error {
 	}
 	if uint64(s.txs.len())+uint64(len(c.Txs)) >= math.MaxUint32 {
 		return fmt.Errorf("memstore: full: at most %d transactions", uint32(math.MaxUint32-1))
+	}
+	if uint64(s.postings.len())+uint64(n) > maxPosting {
+		return fmt.Errorf("memstore: full: at most %d postings", uint64(maxPosting))
 	}
 	if uint64(len(s.accts))+uint64(len(c.NewAccounts)) > math.MaxUint32 {
 		return fmt.Errorf("memstore: full: at most %d accounts", uint32(math.MaxUint32))

@@ -150,7 +150,7 @@ func TestStoreUnmapsWhenUnreachable(t *testing.T) {
 // TestHasPointers: only types free of pointers may live in regions.
 func TestHasPointers(t *testing.T) {
 	free := []reflect.Type{reflect.TypeFor[byte](), reflect.TypeFor[record](), reflect.TypeFor[posting](),
-		reflect.TypeFor[recordMore](), reflect.TypeFor[entryRef](), reflect.TypeFor[point](), reflect.TypeFor[slot](),
+		reflect.TypeFor[entryRef](), reflect.TypeFor[point](), reflect.TypeFor[slot](),
 		reflect.TypeFor[[32]byte](), reflect.TypeFor[[0]*int](), reflect.TypeFor[struct{ a, b float64 }]()}
 	for _, typ := range free {
 		if hasPointers(typ) {

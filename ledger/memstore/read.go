@@ -13,8 +13,8 @@ import (
 
 // index records the entries of the just appended record r.
 func (s *Store) index(r *record, seq uint64) {
-	posted := r.kind.MovesPosted()
-	for i := range int(r.np) {
+	posted := r.kind().MovesPosted()
+	for i := range r.np() {
 		p := s.posting(r, i)
 		a := s.accts[p.acct]
 		if posted && !a.dense && r.eff < a.lastEff {
@@ -96,7 +96,7 @@ func (s *Store) densify(a *account) {
 	a.asof = chunked[point]{pages: s.pages}
 	for j := range a.entries.len() {
 		r, p, ok := s.entry(a.entries.at(j))
-		if !ok || !r.kind.MovesPosted() {
+		if !ok || !r.kind().MovesPosted() {
 			continue
 		}
 		var d, c int64
@@ -116,7 +116,7 @@ func (s *Store) entry(e *entryRef) (r *record, p *posting, ok bool) {
 		return nil, nil, false
 	}
 	r = s.txs.at(int(e.seq) - 1)
-	if int(e.idx) >= int(r.np) {
+	if int(e.idx) >= r.np() {
 		return nil, nil, false
 	}
 	return r, s.posting(r, int(e.idx)), true
@@ -145,7 +145,7 @@ func (s *Store) PostedAsOf(ctx context.Context, name string, t time.Time) (ledge
 	if !a.dense {
 		for j := i * asofStep; j < a.entries.len(); j++ {
 			r, p, ok := s.entry(a.entries.at(j))
-			if !ok || !r.kind.MovesPosted() {
+			if !ok || !r.kind().MovesPosted() {
 				continue
 			}
 			if r.eff > at {
@@ -197,7 +197,7 @@ func (s *Store) keyedByKey(key string) (uint64, bool) {
 		return 0, false
 	}
 	r := s.txs.at(int(seq - 1))
-	if got, _ := s.keyID(r); r.flags&flagKeyedID == 0 || string(got) != key {
+	if got, _, _ := s.keyID(r); r.flags()&flagKeyedID == 0 || string(got) != key {
 		return 0, false // an ID that a key of another kind made
 	}
 	return seq, true
@@ -233,7 +233,7 @@ func (s *Store) Entries(ctx context.Context, f ledger.EntryFilter, dst []ledger.
 			continue
 		}
 		p := s.posting(r, int(e.idx))
-		dst = append(dst, ledger.Entry{TxID: s.idString(r), Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind, Account: f.Account, Side: p.side(),
+		dst = append(dst, ledger.Entry{TxID: s.idString(r), Seq: uint64(e.seq), Index: int(e.idx), Kind: r.kind(), Account: f.Account, Side: p.side(),
 			Amount: accrue.FromMinorUnits(p.units(), a.state.Account.Currency), EffectiveAt: fromNanos(r.eff)})
 	}
 	return dst, nil

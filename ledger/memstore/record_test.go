@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/accruehq/accrue"
 	"github.com/accruehq/accrue/ledger"
@@ -257,4 +258,11 @@ func storeWith(t *rapid.T, cur accrue.Currency, names ...string) *Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestRecordSize: a record takes 32 bytes, two to a cache line.
+func TestRecordSize(t *testing.T) {
+	if n := unsafe.Sizeof(record{}); n != 32 {
+		t.Fatalf("a record takes %d bytes, want 32", n)
+	}
 }

@@ -1,7 +1,8 @@
 // Package payouttest helps test code that pays through payout: Fake, an
 // in-memory payout.Provider with programmable faults (timeouts before and
 // after the provider accepts, failures, pending items settled after a delay
-// on an injected clock, bounces, duplicate and reordered status updates),
+// on an injected clock, bounces, duplicate and reordered status updates)
+// whose Settlement report a host reconciles against its ledger in tests,
 // RunProviderConformance, the suite a host runs against its own
 // payout.Provider in the provider's sandbox, and RunStoreConformance, the
 // suite for a host's payout.Store (batch documents, approvals, seen

@@ -44,6 +44,7 @@ type Fake struct {
 	items   map[string]*fakeItem
 	payouts map[string]int               // key -> number of times money left, net of returns
 	paidTo  map[string]payout.SubmitItem // key -> the item paid, kept after the key is forgotten
+	lines   []SettlementLine             // every time money left, in the order it left
 	events  []payout.Update
 	seq     int
 	name    string
@@ -120,7 +121,7 @@ func (f *Fake) settle(now time.Time) {
 	for _, k := range keys {
 		it := f.items[k]
 		it.out = payout.Outcome{Status: payout.StatusPaid, Ref: it.out.Ref, At: it.settleAt}
-		f.pay(k, it.item)
+		f.pay(k, it.item, it.out)
 		f.emit(k, it.out)
 	}
 }
@@ -135,9 +136,11 @@ func (f *Fake) forget(now time.Time) {
 	}
 }
 
-func (f *Fake) pay(key string, it payout.SubmitItem) {
+// pay records that money left for key with outcome out. Call with mu held.
+func (f *Fake) pay(key string, it payout.SubmitItem, out payout.Outcome) {
 	f.payouts[key]++
 	f.paidTo[key] = cloneItem(it)
+	f.lines = append(f.lines, SettlementLine{Key: key, Ref: out.Ref, Partner: it.Partner, Amount: it.Amount, PaidAt: out.At})
 }
 
 func (f *Fake) emit(key string, out payout.Outcome) {
@@ -187,14 +190,14 @@ func (f *Fake) Submit(ctx context.Context, items []payout.SubmitItem) ([]payout.
 		case FaultTimeoutAfter:
 			out := payout.Outcome{Status: payout.StatusPaid, Ref: "ref-" + in.Key, At: now}
 			f.items[in.Key] = &fakeItem{item: cloneItem(in), out: out, first: now}
-			f.pay(in.Key, in)
+			f.pay(in.Key, in, out)
 			f.emit(in.Key, out)
 			outs[i] = payout.Outcome{Status: payout.StatusUnknown}
 			lost = true
 		default:
 			out := payout.Outcome{Status: payout.StatusPaid, Ref: "ref-" + in.Key, At: now}
 			f.items[in.Key] = &fakeItem{item: cloneItem(in), out: out, first: now}
-			f.pay(in.Key, in)
+			f.pay(in.Key, in, out)
 			f.emit(in.Key, out)
 			outs[i] = out
 		}
@@ -255,6 +258,7 @@ func (f *Fake) Bounce(key, reason string) (payout.Outcome, error) {
 	}
 	it.out = payout.Outcome{Status: payout.StatusReturned, Reason: reason, Ref: it.out.Ref, At: now}
 	f.payouts[key]--
+	f.returned(key, it.out)
 	f.emit(key, it.out)
 	return it.out, nil
 }

@@ -228,21 +228,13 @@ func reconcileRun(ctx context.Context, rc *reconcile.Reconciler, r *result, s *s
 				Amount: it.Amount, Date: b.Cutoff, Counterparty: it.Partner, Metadata: map[string]string{"tier": tier[it.Partner]}})
 		}
 	}
-	totals := fake.PaidTotals()
 	var external []reconcile.Record
-	for _, b := range r.Payouts.Run.Batches {
-		for _, it := range b.Items {
-			units, ok := totals[it.Partner+"/USD"]
-			if !ok || fake.Paid(it.Key) == 0 {
-				continue
-			}
-			out, err := fake.Lookup(ctx, it.Key)
-			if err != nil {
-				return nil, err
-			}
-			external = append(external, reconcile.Record{ID: out.Ref, Source: providerName, References: []string{it.Key},
-				Amount: accrue.FromMinorUnits(units, usd), Date: out.At, Counterparty: it.Partner, Status: ""})
+	for _, l := range fake.Settlement() {
+		if l.Returned {
+			continue // the money came back: the report nets it out
 		}
+		external = append(external, reconcile.Record{ID: l.Ref, Source: providerName, References: []string{l.Key},
+			Amount: l.Amount, Date: l.PaidAt, Counterparty: l.Partner})
 	}
 	external = append(external, reconcile.Record{ID: "ref-manual-0001", Source: providerName + " dashboard",
 		Amount: accrue.MustParseMoney("25.00 USD"), Date: r.Program.End, Counterparty: "p-unknown"})

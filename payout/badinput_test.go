@@ -28,6 +28,17 @@ func TestBadInput(t *testing.T) {
 			want: payout.ErrMissingDetails, as: new(*payout.PartnerError)},
 		{name: "currency without a rate", partner: payout.Partner{ID: "x", Method: payout.PayPal, Details: map[string]string{"email": "x@x"}, Currency: eur},
 			want: accrue.ErrNoRate, as: new(*payout.PartnerError)},
+		{name: "route to an unknown method", partner: withRoutes(ok, payout.Route{Balance: usd, Method: "carrier_pigeon"}),
+			want: payout.ErrUnknownMethod, as: new(*payout.PartnerError)},
+		{name: "route missing payment details", partner: withRoutes(ok, payout.Route{Balance: usd, Method: payout.BankTransfer, Details: map[string]string{"iban": "DE00"}}),
+			want: payout.ErrMissingDetails, as: new(*payout.PartnerError)},
+		{name: "two routes for one currency", partner: withRoutes(ok, payout.Route{Balance: usd, Method: payout.PayPal, Details: ok.Details},
+			payout.Route{Balance: usd, Method: payout.PayPal, Details: ok.Details}),
+			want: payout.ErrInvalidInput, as: new(*payout.PartnerError)},
+		{name: "route without a balance currency", partner: withRoutes(ok, payout.Route{Method: payout.PayPal, Details: ok.Details}),
+			want: payout.ErrInvalidInput, as: new(*payout.PartnerError)},
+		{name: "route to a currency without a rate", partner: withRoutes(ok, payout.Route{Balance: usd, Method: payout.PayPal, Details: ok.Details, Currency: eur}),
+			want: accrue.ErrNoRate, as: new(*payout.PartnerError)},
 		{name: "approval by the creator", partner: ok, build: true, want: payout.ErrSelfApproval,
 			act: func(e *env, r payout.Run) error {
 				_, err := e.svc.Approve(e.ctx, r.Batches[0].ID, "maker", r.Batches[0].Hash)
@@ -88,4 +99,10 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withRoutes returns p with routes.
+func withRoutes(p payout.Partner, routes ...payout.Route) payout.Partner {
+	p.Routes = routes
+	return p
 }

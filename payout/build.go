@@ -255,13 +255,17 @@ func (s *Service) threshold(c accrue.Currency) (int64, bool) {
 // planItem computes one item into it and returns the batch group it goes
 // to; false when fees and withholding eat it.
 func (s *Service) planItem(ctx context.Context, req BuildRequest, p Partner, b balance, it *Item) (groupKey, bool, error) {
-	spec, ok := s.cfg.Methods[p.Method]
+	method, details, payCur, err := p.route(b.cur)
+	if err != nil {
+		return groupKey{}, false, err
+	}
+	spec, ok := s.cfg.Methods[method]
 	if !ok {
-		return groupKey{}, false, fmt.Errorf("%w: %q", ErrUnknownMethod, p.Method)
+		return groupKey{}, false, fmt.Errorf("%w: %q", ErrUnknownMethod, method)
 	}
 	for _, need := range spec.Required {
-		if !hasDetail(p.Details, need) {
-			return groupKey{}, false, fmt.Errorf("%w: %s needs %q", ErrMissingDetails, p.Method, need)
+		if !hasDetail(details, need) {
+			return groupKey{}, false, fmt.Errorf("%w: %s needs %q", ErrMissingDetails, method, need)
 		}
 	}
 	// Sign first: comparing a zero-value decimal allocates.
@@ -269,7 +273,6 @@ func (s *Service) planItem(ctx context.Context, req BuildRequest, p Partner, b b
 		return groupKey{}, false, fmt.Errorf("%w: withholding rate %s not in [0, 1]", ErrInvalidInput, p.Withholding)
 	}
 	gross := accrue.FromMinorUnits(b.units, b.cur)
-	var err error
 	fee := int64(0)
 	for _, f := range spec.Fee.Fixed {
 		if f.Currency() == b.cur {
@@ -290,7 +293,6 @@ func (s *Service) planItem(ctx context.Context, req BuildRequest, p Partner, b b
 		}
 	}
 	net := b.units - fee - wh
-	payCur := p.Currency
 	if payCur.IsZero() {
 		payCur = b.cur
 	}
@@ -320,11 +322,11 @@ func (s *Service) planItem(ctx context.Context, req BuildRequest, p Partner, b b
 		return groupKey{}, false, nil
 	}
 	*it = Item{
-		Partner: p.ID, Account: b.account, Details: cloneMap(p.Details),
+		Partner: p.ID, Account: b.account, Details: cloneMap(details),
 		Gross: gross, Fee: minorMoney(fee, b.cur), Withholding: minorMoney(wh, b.cur),
 		Net: netMoney, Amount: amount, Rate: rateText,
 	}
-	return groupKey{provider: cmp.Or(spec.Provider, string(p.Method)), method: p.Method, cur: payCur}, true, nil
+	return groupKey{provider: cmp.Or(spec.Provider, string(method)), method: method, cur: payCur}, true, nil
 }
 
 // hasDetail reports whether details has a non-blank value for need, a key

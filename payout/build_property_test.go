@@ -13,7 +13,8 @@ import (
 // TestBuildProperties checks the builder's invariants over random partners:
 // totals tie out (items + carried + held = payable, per currency); no
 // payable account is paid twice and no partner appears twice per currency
-// in a batch; thresholds and item limits are respected; every item's
+// in a batch; every balance is paid with its route's method, else the
+// partner's; thresholds and item limits are respected; every item's
 // amounts add up; the paid balances are fully reserved.
 func TestBuildProperties(t *testing.T) { rapid.Check(t, buildProperties) }
 
@@ -31,6 +32,7 @@ func buildProperties(t *rapid.T) {
 	e := newEnv(t, nil, payout.Config{ItemLimit: limit, Negative: policy, Methods: methods,
 		Thresholds: []accrue.Money{accrue.FromMinorUnits(thr, usd), accrue.FromMinorUnits(thr, eur)}})
 	want := map[accrue.Currency]int64{}
+	method := map[string]payout.Method{} // partner/currency → the method its balance must be paid with
 	n := rapid.IntRange(0, 8).Draw(t, "partners")
 	for i := range n {
 		id := fmt.Sprintf("p%d", i)
@@ -39,6 +41,14 @@ func buildProperties(t *rapid.T) {
 			p.Hold = "missing tax form"
 		}
 		p.Withholding = decimal.New(rapid.Int64Range(0, 30).Draw(t, "withholding%"), -2)
+		if rapid.Bool().Draw(t, "eurByBank") {
+			p.Routes = []payout.Route{{Balance: eur, Method: payout.BankTransfer, Details: map[string]string{"iban": "DE" + id, "name": id}}}
+		}
+		method[id+"/EUR"] = payout.PayPal
+		if len(p.Routes) > 0 {
+			method[id+"/EUR"] = payout.BankTransfer
+		}
+		method[id+"/USD"] = payout.PayPal
 		e.set(*p)
 		for _, cur := range []accrue.Currency{usd, eur} {
 			u := rapid.Int64Range(-5000, 50000).Draw(t, "balance")
@@ -72,6 +82,9 @@ func buildProperties(t *rapid.T) {
 				t.Fatalf("partner %s twice in %s", k, b.ID)
 			}
 			perCur[k], accounts[it.Account] = true, true
+			if b.Method != method[k] {
+				t.Fatalf("%s paid by %s, want %s", k, b.Method, method[k])
+			}
 			if units(it.Gross) < thr {
 				t.Fatalf("item %s gross %s below threshold %d", it.ID, it.Gross, thr)
 			}

@@ -196,3 +196,44 @@ func TestBuildLoyaltyPointsInACustomUnit(t *testing.T) {
 		t.Fatalf("item %+v in batch %s", it, r.Batches[0].ID)
 	}
 }
+
+// TestBuildRoutesPerCurrency: a partner paid by PayPal by default has its
+// EUR balance paid by bank transfer to an IBAN and its GBP balance
+// converted to EUR, through routes; a route for a currency it holds no
+// balance in changes nothing.
+func TestBuildRoutesPerCurrency(t *testing.T) {
+	gbp := accrue.MustCurrency("GBP")
+	rates := accrue.NewStaticRates(accrue.Rate{From: gbp, To: eur, Value: decimal.RequireFromString("1.15"), At: start.AddDate(0, -1, 0), Source: "ecb"})
+	e := newEnv(t, nil, payout.Config{Rates: rates})
+	multi := e.partner("multi")
+	bank := map[string]string{"iban": "DE89370400440532013000", "name": "Multi GmbH"}
+	multi.Routes = []payout.Route{
+		{Balance: eur, Method: payout.BankTransfer, Details: bank},
+		{Balance: gbp, Method: payout.BankTransfer, Details: bank, Currency: eur},
+		{Balance: accrue.MustCurrency("JPY"), Method: "carrier_pigeon"}, // no JPY balance: never used
+	}
+	e.set(*multi)
+	e.earn(t, "multi", usd, 10000)
+	e.earn(t, "multi", eur, 20000)
+	e.earn(t, "multi", gbp, 10000)
+
+	r := e.build(t, "r")
+	type row struct {
+		Batch, Gross, Amount string
+		Details              map[string]string
+	}
+	var got []row
+	for _, b := range r.Batches {
+		for _, it := range b.Items {
+			got = append(got, row{b.ID, it.Gross.String(), it.Amount.String(), it.Details})
+		}
+	}
+	want := []row{
+		{"r:bank_transfer:bank_transfer:eur:1", "200.00 EUR", "200.00 EUR", bank},
+		{"r:bank_transfer:bank_transfer:eur:1", "100.00 GBP", "115.00 EUR", bank},
+		{"r:paypal:paypal:usd:1", "100.00 USD", "100.00 USD", map[string]string{"email": "multi@example.com"}},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("items (-want +got):\n%s", d)
+	}
+}

@@ -23,9 +23,11 @@
 // Run.Carried, with reasons), deducts fees and withholding, converts to
 // the partner's currency (the rate is recorded), groups items by provider,
 // method and currency, splits at Config.ItemLimit and reserves every item
-// with a ledger Hold. A partner with an unknown method, missing details or
-// no exchange rate fails the build with a *PartnerError before anything is
-// written.
+// with a ledger Hold. A partner's balances are paid with its Method,
+// Details and Currency, or, for a balance currency it has a Route for,
+// with the route's (USD by bank transfer, EUR by PayPal). A partner with
+// an unknown method, missing details, conflicting routes or no exchange
+// rate fails the build with a *PartnerError before anything is written.
 //
 // Each item is a sequence of ledger transactions carrying batch_id,
 // item_id, partner_id, payout_run, payout_step and payout_key metadata:

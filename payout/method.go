@@ -68,6 +68,44 @@ type Partner struct {
 	// Withholding is the tax withholding rate the host determined for the
 	// partner (0.24 = 24%), applied to the gross amount.
 	Withholding decimal.Decimal
+	// Routes pay the partner's balances in given currencies otherwise than
+	// Method, Details and Currency say: USD by bank transfer to a US
+	// account and EUR by PayPal, say. At most one route per balance
+	// currency.
+	Routes []Route
+}
+
+// Route is how a partner's payable balance in one currency is paid, when
+// it differs from the partner's default method, details and currency.
+type Route struct {
+	Balance  accrue.Currency   // the currency of the payable balance this route pays
+	Method   Method            // the method; must be configured
+	Details  map[string]string // the payment details the method requires
+	Currency accrue.Currency   // the currency paid in; zero: Balance
+}
+
+// route returns the method, details and payment currency for a balance in
+// cur: the partner's route for cur, else its defaults. The payment
+// currency is zero when it is the balance's own.
+func (p Partner) route(cur accrue.Currency) (Method, map[string]string, accrue.Currency, error) {
+	var found *Route
+	for i := range p.Routes {
+		r := &p.Routes[i]
+		if r.Balance.IsZero() {
+			return "", nil, accrue.Currency{}, fmt.Errorf("%w: route %d names no balance currency", ErrInvalidInput, i)
+		}
+		if r.Balance != cur {
+			continue
+		}
+		if found != nil {
+			return "", nil, accrue.Currency{}, fmt.Errorf("%w: two routes for %s balances", ErrInvalidInput, cur.Code())
+		}
+		found = r
+	}
+	if found == nil {
+		return p.Method, p.Details, p.Currency, nil
+	}
+	return found.Method, found.Details, found.Currency, nil
 }
 
 // Directory gives the builder partners by id. It must be safe for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/accruehq/accrue"
@@ -182,4 +183,49 @@ func ExampleExecutor_Apply() {
 	// ev-000003 returned true <nil>
 	// ev-000003 returned false <nil>
 	// ana payable: 120.00 USD
+}
+
+// Example_routes pays a reseller's USD earnings by PayPal and its EUR
+// earnings by bank transfer to its European account: a Route per balance
+// currency overrides the partner's default method and details.
+func Example_routes() {
+	ctx := context.Background()
+	usd, eur := accrue.MustCurrency("USD"), accrue.MustCurrency("EUR")
+	clock := accrue.NewManualClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	l, _ := ledger.New(memstore.New(), ledger.WithClock(clock))
+	_ = l.CreateAccounts(ctx, []ledger.Account{
+		{Name: "expense:commissions:usd", Type: ledger.Expense, Currency: usd},
+		{Name: "expense:commissions:eur", Type: ledger.Expense, Currency: eur},
+		{Name: "liabilities:partners:reseller-7:payable", Type: ledger.Liability, Currency: usd},
+		{Name: "liabilities:partners:reseller-7:payable:eur", Type: ledger.Liability, Currency: eur},
+	})
+	for _, m := range []accrue.Money{accrue.MustParseMoney("310.00 USD"), accrue.MustParseMoney("145.20 EUR")} {
+		cur := m.Currency().Code()
+		payable := "liabilities:partners:reseller-7:payable"
+		if m.Currency() == eur {
+			payable += ":eur"
+		}
+		_, _ = l.Post(ctx, ledger.TxInput{Key: "accrual:" + cur, Postings: []ledger.Posting{
+			{Account: "expense:commissions:" + strings.ToLower(cur), Side: ledger.Debit, Amount: m},
+			{Account: payable, Side: ledger.Credit, Amount: m},
+		}})
+	}
+	svc, _ := payout.New(l, payout.NewMemoryStore(), payout.Config{Clock: clock, Partners: payout.PartnerMap{
+		"reseller-7": {ID: "reseller-7", Method: payout.PayPal, Details: map[string]string{"email": "pay@reseller7.example"},
+			Routes: []payout.Route{{Balance: eur, Method: payout.BankTransfer,
+				Details: map[string]string{"iban": "FR7630006000011234567890189", "name": "Reseller Sept SARL"}}}},
+	}})
+	run, err := svc.Build(ctx, payout.BuildRequest{Run: "2026-11", Period: "2026-11", Creator: "maker@acme"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, b := range run.Batches {
+		for _, it := range b.Items {
+			fmt.Printf("%s: %s by %s to %s%s\n", b.ID, it.Amount, b.Method, it.Details["email"], it.Details["iban"])
+		}
+	}
+	// Output:
+	// 2026-11:bank_transfer:bank_transfer:eur:1: 145.20 EUR by bank_transfer to FR7630006000011234567890189
+	// 2026-11:paypal:paypal:usd:1: 310.00 USD by paypal to pay@reseller7.example
 }

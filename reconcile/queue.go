@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/accruehq/accrue"
@@ -9,19 +11,30 @@ import (
 
 // Queue receives breaks for people to resolve. The host implements it on its
 // own storage (a ticket system, a table); MemoryQueue is the in-memory one.
+// reconciletest.RunQueueConformance checks an implementation against this
+// contract.
 //
-// Implementations must be safe for concurrent use and honour ctx
-// cancellation.
+// Implementations must be safe for concurrent use: of concurrent Raises of
+// one id exactly one creates it, and of concurrent different Resolves of one
+// break exactly one succeeds. They must honour ctx: with ctx done a call
+// returns an error wrapping ctx.Err() and changes nothing.
+//
+// An entry keeps, as first raised, the break's ID, Reason, LeftSide,
+// RightSide, LeftIDs, RightIDs, LeftTotal, RightTotal, Difference and Date
+// (Left, Right, Age and Candidates describe one run and need not be kept),
+// and its resolution as recorded (Resolution.Equal). Values passed in and
+// returned are copies: neither side's later changes reach the other.
 type Queue interface {
-	// Raise stores b unless a break with b.ID is already stored, and returns
-	// the stored entry and whether it was created by this call. Raising the
-	// same id again must not change the stored entry or its resolution:
-	// that is what makes re-runs idempotent.
+	// Raise stores b, open (a Resolution on b is ignored), unless a break
+	// with b.ID is already stored, and returns the stored entry and whether
+	// it was created by this call. Raising the same id again must not
+	// change the stored entry or its resolution: that is what makes re-runs
+	// idempotent.
 	Raise(ctx context.Context, b Break) (Entry, bool, error)
 	// Resolve records a resolution of the break id. It returns
 	// ErrUnknownBreak for an id never raised, ErrAlreadyResolved when the
-	// break holds a different resolution (repeating the same one succeeds)
-	// and ErrInvalidResolution for a resolution without kind, author or time.
+	// break holds a different resolution (repeating an Equal one succeeds)
+	// and ErrInvalidResolution for a resolution Validate refuses.
 	Resolve(ctx context.Context, id string, r Resolution) error
 	// Get returns the entry for id and whether it exists.
 	Get(ctx context.Context, id string) (Entry, bool, error)
@@ -79,9 +92,28 @@ type Resolution struct {
 	Note string
 }
 
-// valid reports whether r names a kind, an author and a time.
-func (r Resolution) valid() bool {
-	return r.Kind >= AcceptDifference && r.Kind <= MatchedLater && r.By != "" && !r.At.IsZero()
+// Validate reports whether r can be recorded: it names a known kind, an
+// author and a time. The error wraps ErrInvalidResolution and says what is
+// missing. A Queue implementation calls it before recording r.
+func (r Resolution) Validate() error {
+	switch {
+	case r.Kind < AcceptDifference || r.Kind > MatchedLater:
+		return fmt.Errorf("%w: unknown kind %d", ErrInvalidResolution, uint8(r.Kind))
+	case r.By == "":
+		return fmt.Errorf("%w: no author (By)", ErrInvalidResolution)
+	case r.At.IsZero():
+		return fmt.Errorf("%w: no time (At)", ErrInvalidResolution)
+	}
+	return nil
+}
+
+// Equal reports whether r and o record the same decision: same kind,
+// author, note and matched ids, and equal time and amount (time.Time.Equal,
+// accrue.Money.Equal). A Queue treats resolving a break again with an Equal
+// resolution as a repeat that succeeds.
+func (r Resolution) Equal(o Resolution) bool {
+	return r.Kind == o.Kind && r.By == o.By && r.At.Equal(o.At) && r.Amount.Equal(o.Amount) &&
+		slices.Equal(r.MatchedIDs, o.MatchedIDs) && r.Note == o.Note
 }
 
 // OpenLister is an optional interface a Queue implements so that Run can

@@ -30,7 +30,7 @@ func (q *MemoryQueue) Raise(ctx context.Context, b Break) (Entry, bool, error) {
 		q.entries = map[string]*Entry{}
 	}
 	b.Resolution = nil
-	e := &Entry{Break: b}
+	e := &Entry{Break: copyBreak(b)}
 	q.entries[b.ID] = e
 	q.order = append(q.order, b.ID)
 	return copyEntry(e), true, nil
@@ -41,8 +41,8 @@ func (q *MemoryQueue) Resolve(ctx context.Context, id string, r Resolution) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !r.valid() {
-		return fmt.Errorf("%w: break %s: want a kind, who and when", ErrInvalidResolution, id)
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("break %s: %w", id, err)
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -51,7 +51,7 @@ func (q *MemoryQueue) Resolve(ctx context.Context, id string, r Resolution) erro
 		return fmt.Errorf("%w: %s", ErrUnknownBreak, id)
 	}
 	if e.Resolution != nil {
-		if sameResolution(*e.Resolution, r) {
+		if e.Resolution.Equal(r) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s was resolved (%s) by %s at %s", ErrAlreadyResolved, id, e.Resolution.Kind, e.Resolution.By, e.Resolution.At.Format("2006-01-02T15:04:05Z07:00"))
@@ -112,8 +112,9 @@ func (q *MemoryQueue) Len() int {
 	return len(q.order)
 }
 
+// copyEntry returns a copy of e that shares no memory with it.
 func copyEntry(e *Entry) Entry {
-	c := *e
+	c := Entry{Break: copyBreak(e.Break)}
 	if e.Resolution != nil {
 		r := *e.Resolution
 		r.MatchedIDs = slices.Clone(r.MatchedIDs)
@@ -122,7 +123,10 @@ func copyEntry(e *Entry) Entry {
 	return c
 }
 
-func sameResolution(a, b Resolution) bool {
-	return a.Kind == b.Kind && a.By == b.By && a.At.Equal(b.At) && a.Amount.Equal(b.Amount) &&
-		slices.Equal(a.MatchedIDs, b.MatchedIDs) && a.Note == b.Note
+// copyBreak returns a copy of b that shares no slices with it.
+func copyBreak(b Break) Break {
+	b.LeftIDs, b.RightIDs = slices.Clone(b.LeftIDs), slices.Clone(b.RightIDs)
+	b.Left, b.Right = slices.Clone(b.Left), slices.Clone(b.Right)
+	b.Candidates = slices.Clone(b.Candidates)
+	return b
 }

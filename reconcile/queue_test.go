@@ -131,7 +131,7 @@ func TestLaterMatchClosesBreak(t *testing.T) {
 			}
 			e, _, _ := mq.Get(ctx, missing.ID)
 			want := Resolution{Kind: MatchedLater, By: "reconcile", At: asOf, MatchedIDs: []string{"e2"}, Note: "matched by rule reference"}
-			if e.Resolution == nil || !sameResolution(*e.Resolution, want) {
+			if e.Resolution == nil || !e.Resolution.Equal(want) {
 				t.Fatalf("missing break resolution %+v; want %+v", e.Resolution, want)
 			}
 			if open := mq.Open(); len(open) != 1 || open[0].Break.RightIDs[0] != "e4" {

@@ -56,7 +56,8 @@
 // listed in Report.Closed, so the queue holds only real open exceptions.
 // Run lists the leg's open breaks when the queue implements the optional
 // OpenLister (MemoryQueue does) and otherwise derives candidate ids and
-// calls Get.
+// calls Get. A host's Queue runs reconciletest.RunQueueConformance from its
+// own tests; MemoryQueue does.
 //
 // # Caveats
 //

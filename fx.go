@@ -36,11 +36,14 @@ func (r Rate) Convert(m Money, mode RoundingMode) (Money, error) {
 }
 
 // RateSource supplies exchange rates. Hosts implement it over their treasury
-// or market data; StaticRates is the in-memory implementation.
+// or market data; StaticRates is the in-memory implementation, and
+// accruetest.RunRateSourceConformance checks a host's.
 type RateSource interface {
-	// Rate returns the rate from one currency to another in force at time at.
-	// It returns an error wrapping ErrNoRate when it has none. It must be safe
-	// for concurrent use and honour ctx's cancellation.
+	// Rate returns the rate from one currency to another in force at time at:
+	// the latest of the pair whose At is not after at, returned as published
+	// (its own At, Source and exact Value). It returns an error wrapping
+	// ErrNoRate when it has none. It must be safe for concurrent use and
+	// honour ctx's cancellation.
 	Rate(ctx context.Context, from, to Currency, at time.Time) (Rate, error)
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/accruehq/accrue"
+	"github.com/accruehq/accrue/internal/racer"
 )
 
 // NewRateSource returns a source holding exactly rates.
@@ -163,32 +163,22 @@ func testContext(t *testing.T, src accrue.RateSource) {
 }
 
 func testConcurrent(t *testing.T, src accrue.RateSource) {
-	const goroutines, calls = 8, 50
-	errs := make([]error, goroutines)
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range calls {
-				h := (g*calls + i) % 100
-				w := &seeded[0]
-				switch {
-				case h >= 72:
-					w = &seeded[2]
-				case h >= 24:
-					w = &seeded[1]
-				}
-				got, err := src.Rate(context.Background(), usd, eur, day.Add(time.Duration(h)*time.Hour))
-				if msg := diffRate(w, got, err); msg != "" {
-					errs[g] = fmt.Errorf("hour %d: %s", h, msg)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := racer.Run(8, 50, func(g, i int) error {
+		h := (g*50 + i) % 100
+		w := &seeded[0]
+		switch {
+		case h >= 72:
+			w = &seeded[2]
+		case h >= 24:
+			w = &seeded[1]
+		}
+		got, err := src.Rate(context.Background(), usd, eur, day.Add(time.Duration(h)*time.Hour))
+		if msg := diffRate(w, got, err); msg != "" {
+			return fmt.Errorf("hour %d: %s", h, msg)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/accruehq/accrue"
+	"github.com/accruehq/accrue/internal/racer"
 	"github.com/accruehq/accrue/reconcile"
 )
 
@@ -332,28 +332,14 @@ func testConcurrentResolve(t *testing.T, q reconcile.Queue) {
 func race(t *testing.T, what string, try func(g, i int) (bool, error)) []int {
 	t.Helper()
 	won := make([][]bool, racers)
-	errs := make([]error, racers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for g := range racers {
+	for g := range won {
 		won[g] = make([]bool, raceIDs)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			for i := range raceIDs {
-				ok, err := try(g, i)
-				if err != nil {
-					errs[g] = fmt.Errorf("racer %d on b%d: %w", g, i, err)
-					return
-				}
-				won[g][i] = ok
-			}
-		}()
 	}
-	close(start)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := racer.Run(racers, raceIDs, func(g, i int) (err error) {
+		won[g][i], err = try(g, i)
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	winners := make([]int, raceIDs)

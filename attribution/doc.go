@@ -5,7 +5,9 @@
 // # Basics
 //
 // A Conversion carries its journey of Touchpoints (or an Attributor looks it
-// up by customer through a JourneySource). An Attributor, built by New from
+// up by customer through a JourneySource: MemoryJourneys in memory, or the
+// host's click store, which runs attributiontest.RunJourneySourceConformance
+// from its tests). An Attributor, built by New from
 // Options, filters the journey by Eligibility, sorts it (time, then id),
 // asks a Model for a weight per touch and splits the amount with
 // accrue.AllocateUnits, so the Credits of one conversion sum exactly to its

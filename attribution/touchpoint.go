@@ -64,7 +64,9 @@ type Conversion struct {
 }
 
 // JourneySource looks up a customer's touchpoints when conversions arrive
-// without them. Hosts implement it over their click store.
+// without them. Hosts implement it over their click store; MemoryJourneys
+// is the in-memory one, and attributiontest.RunJourneySourceConformance
+// checks a host's.
 type JourneySource interface {
 	// Journey returns the touchpoints of customer that happened at or before
 	// the given time, in any order; the Attributor sorts and filters them. It

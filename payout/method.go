@@ -109,8 +109,9 @@ func (p Partner) route(cur accrue.Currency) (Method, map[string]string, accrue.C
 }
 
 // Directory gives the builder partners by id. It must be safe for
-// concurrent use and return an error wrapping ErrUnknownPartner for an id
-// it does not know.
+// concurrent use, return every field as stored (Routes included) and
+// return an error wrapping ErrUnknownPartner for an id it does not know.
+// payouttest.RunDirectoryConformance checks a host's.
 type Directory interface {
 	Partner(ctx context.Context, id string) (Partner, error)
 }

@@ -4,9 +4,11 @@
 // on an injected clock, bounces, duplicate and reordered status updates)
 // whose Settlement report a host reconciles against its ledger in tests,
 // RunProviderConformance, the suite a host runs against its own
-// payout.Provider in the provider's sandbox, and RunStoreConformance, the
+// payout.Provider in the provider's sandbox, RunStoreConformance, the
 // suite for a host's payout.Store (batch documents, approvals, seen
-// events), which payout.MemoryStore passes.
+// events), which payout.MemoryStore passes, and RunDirectoryConformance,
+// the suite for a host's payout.Directory of partners, which
+// payout.PartnerMap passes.
 //
 // # Basics
 //

@@ -32,6 +32,22 @@
 // attribution, rules, ledger and reconcile never import each other; the host
 // (or the examples) wires them.
 //
+// # Interfaces the host implements
+//
+// Each is small and takes a context. Each comes with an in-memory
+// implementation, and a conformance suite the host's own implementation
+// runs with one call from its tests:
+//
+//	interface                   in memory                    conformance suite
+//	ledger.Store                memstore.New                 ledgertest.Run
+//	rules.Aggregates            rules.NewMemoryAggregates    rulestest.RunAggregates
+//	attribution.JourneySource   attribution.MemoryJourneys   attributiontest.RunJourneySourceConformance
+//	accrue.RateSource           accrue.NewStaticRates        accruetest.RunRateSourceConformance
+//	payout.Provider             payouttest.NewFake           payouttest.RunProviderConformance
+//	payout.Store                payout.NewMemoryStore        payouttest.RunStoreConformance
+//	payout.Directory            payout.PartnerMap            payouttest.RunDirectoryConformance
+//	reconcile.Queue             reconcile.MemoryQueue        reconciletest.RunQueueConformance
+//
 // # Money
 //
 // A Money is a decimal amount with its Currency. Currencies are ISO 4217

@@ -54,7 +54,9 @@ func (r Reason) String() string {
 // self-contained (ids, not pointers), so a Queue can store it as it is.
 type Break struct {
 	// ID is derived from the leg's side names, the reason and the record
-	// ids, so the same exception gets the same ID on every run.
+	// ids, so the same exception gets the same ID on every run. A break
+	// raised again after Run closed it as MatchedLater gets a generation
+	// suffix (".2", ".3", …): see the package documentation.
 	ID     string
 	Reason Reason
 	// LeftSide and RightSide name the leg's sides.

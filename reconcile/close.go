@@ -125,17 +125,27 @@ func (ix *matchIndex) cover(b *Break) (others, rules []string, ok bool) {
 // derivedOpen is the fallback for a Queue without OpenLister: it looks up
 // by id the breaks each match's records could have raised before — alone
 // (missing, duplicate) or, for a one-to-one match, as a pair (amount,
-// date, status) — and returns those the queue holds open.
+// date, status), in their latest generation — and returns those the queue
+// holds open.
 func (ix *matchIndex) derivedOpen(ctx context.Context, q Queue, leg *Leg) ([]Entry, error) {
 	var out []Entry
 	var buf []byte
 	try := func(reason Reason, lids, rids []string) error {
 		b := Break{Reason: reason, LeftSide: leg.LeftSide, RightSide: leg.RightSide, LeftIDs: lids, RightIDs: rids}
-		e, found, err := q.Get(ctx, hashBreak(&b, &buf))
-		if err == nil && found && e.Resolution == nil {
-			out = append(out, e)
+		base := hashBreak(&b, &buf)
+		for gen, id := 1, base; gen <= maxGenerations; gen, id = gen+1, generationID(base, gen+1) {
+			e, found, err := q.Get(ctx, id)
+			switch {
+			case err != nil || !found:
+				return err
+			case e.Resolution == nil:
+				out = append(out, e)
+				return nil
+			case !reopens(e):
+				return nil
+			}
 		}
-		return err
+		return nil
 	}
 	for mi := range leg.MatchCount() {
 		m := leg.Match(mi)

@@ -54,6 +54,11 @@
 // bank line arrived a day later) is closed by Run itself: resolved as
 // MatchedLater by Config.By at Config.AsOf, naming the counterparts, and
 // listed in Report.Closed, so the queue holds only real open exceptions.
+// Should a later run raise that break again (the record that matched it
+// went away, or new records changed a greedy choice), it is raised open
+// under the next generation of its id (the id with ".2", ".3", …
+// appended), so it is neither lost nor hidden behind the old resolution. A
+// break a person resolved stays resolved.
 // Run lists the leg's open breaks when the queue implements the optional
 // OpenLister (MemoryQueue does) and otherwise derives candidate ids and
 // calls Get. A host's Queue runs reconciletest.RunQueueConformance from its
@@ -80,9 +85,8 @@
 //   - Only breaks whose records a later run matched are closed
 //     automatically. A break superseded by another (a missing record that
 //     now has a counterpart with a different amount) stays open for a
-//     person, and a break closed as MatchedLater that a later run raises
-//     again (new records changed a greedy choice) comes back resolved, as
-//     any resolved break does.
+//     person: closing it automatically would lose it should the greedy
+//     choice turn back.
 //   - Without OpenLister, Run finds earlier breaks by id: single-record
 //     breaks of matched records and pair breaks of one-to-one matches only.
 //   - Confidence is a heuristic (the rule's figure less a point per day
@@ -124,6 +128,8 @@
 //
 // Break ids hash the leg's side names, the reason and the sorted record ids,
 // so the same exception has the same id on every run; that is what makes a
-// Queue idempotent without storing run state. MemoryQueue lives in this
+// Queue idempotent without storing run state. A generation suffix is the
+// only state kept, and it is kept in the queue: Run finds the current
+// generation by raising the base id and following MatchedLater closures. MemoryQueue lives in this
 // package (not a sub-package) so the package's own tests can use it.
 package reconcile

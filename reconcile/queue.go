@@ -19,6 +19,8 @@ import (
 // break exactly one succeeds. They must honour ctx: with ctx done a call
 // returns an error wrapping ctx.Err() and changes nothing.
 //
+// Break ids are opaque strings: a hash, and a generation suffix (".2",
+// ".3", …) on a break raised again after Run closed it (see MatchedLater).
 // An entry keeps, as first raised, the break's ID, Reason, LeftSide,
 // RightSide, LeftIDs, RightIDs, LeftTotal, RightTotal, Difference and Date
 // (Left, Right, Age and Candidates describe one run and need not be kept),
@@ -63,7 +65,9 @@ const (
 	// MatchedLater is recorded by Run itself: a later run matched every
 	// record of the break (the bank line arrived a day later). By is
 	// Config.By, At is Config.AsOf (or the run's AsOf), MatchedIDs names
-	// the counterpart records and Note the rules that matched them.
+	// the counterpart records and Note the rules that matched them. Should
+	// a later run raise the break again, it is raised open under the next
+	// generation of its id.
 	MatchedLater
 )
 

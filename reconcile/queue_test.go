@@ -99,15 +99,19 @@ func TestIncrementalRunsCarryOpenRecords(t *testing.T) {
 	}
 }
 
+// queueKinds are the two ways Run finds earlier open breaks: a queue that
+// lists them (OpenLister) and one it can only ask by id.
+var queueKinds = []struct {
+	name  string
+	queue func(*MemoryQueue) Queue
+}{
+	{"open lister", func(q *MemoryQueue) Queue { return q }},
+	{"get fallback", func(q *MemoryQueue) Queue { return getOnlyQueue{q} }},
+}
+
 func TestLaterMatchClosesBreak(t *testing.T) {
 	asOf := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		name  string
-		queue func(*MemoryQueue) Queue
-	}{
-		{"open lister", func(q *MemoryQueue) Queue { return q }},
-		{"get fallback", func(q *MemoryQueue) Queue { return getOnlyQueue{q} }},
-	} {
+	for _, tt := range queueKinds {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			mq := &MemoryQueue{}
@@ -140,6 +144,68 @@ func TestLaterMatchClosesBreak(t *testing.T) {
 			again := run(t, cfg, day2In, day2Ex)
 			if again.Raised != 0 || len(again.Closed) != 0 {
 				t.Fatalf("re-run raised %d, closed %v; want nothing", again.Raised, again.Closed)
+			}
+		})
+	}
+}
+
+// TestClosedBreakRaisedAgainReopens: a missing-payment break Run closed as
+// MatchedLater comes back when the bank line that matched it goes away
+// (the bank reversed it): it is raised open under its next generation's
+// id, carried forward, closed again when the line returns, and reopened as
+// generation 3 the next time, with or without OpenLister.
+func TestClosedBreakRaisedAgainReopens(t *testing.T) {
+	for _, tt := range queueKinds {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			mq := &MemoryQueue{}
+			cfg := Config{Queue: tt.queue(mq), AsOf: t0}
+			in := []Record{r("i1", "R1", "10.00 USD", "2026-03-01", "p"), r("i2", "R2", "20.00 USD", "2026-03-01", "p")}
+			with := []Record{r("e1", "R1", "10.00 USD", "2026-03-01", "p"), r("e2", "R2", "20.00 USD", "2026-03-02", "p")}
+			without := with[:1]
+
+			day1 := run(t, cfg, in, without)
+			base := day1.BreaksWith(ReasonMissingExternal)[0].ID
+			for gen, id := range []string{base, base + ".2", base + ".3"} {
+				if gen > 0 {
+					rep := run(t, cfg, in, without)
+					b := rep.BreaksWith(ReasonMissingExternal)
+					if len(b) != 1 || b[0].ID != id || b[0].Resolution != nil || rep.Raised != 1 {
+						t.Fatalf("generation %d: breaks %+v, raised %d; want %s raised open", gen+1, b, rep.Raised, id)
+					}
+					if ids := recordIDs(rep.Carry()[0].Records); !slices.Equal(ids, []string{"i2"}) {
+						t.Fatalf("generation %d: carried %v, want [i2]", gen+1, ids)
+					}
+					if again := run(t, cfg, in, without); again.Raised != 0 || again.BreaksWith(ReasonMissingExternal)[0].ID != id {
+						t.Fatalf("generation %d: a re-run raised %d (break %s); want nothing new", gen+1, again.Raised, again.BreaksWith(ReasonMissingExternal)[0].ID)
+					}
+				}
+				if open := mq.Open(); len(open) != 1 || open[0].Break.ID != id {
+					t.Fatalf("generation %d: open %+v; want only %s", gen+1, open, id)
+				}
+				matched := run(t, cfg, in, with)
+				if !slices.Equal(matched.Closed, []string{id}) {
+					t.Fatalf("generation %d: closed %v, want [%s]", gen+1, matched.Closed, id)
+				}
+				if e, _, _ := mq.Get(ctx, id); e.Resolution == nil || e.Resolution.Kind != MatchedLater {
+					t.Fatalf("generation %d: %s is %+v, want closed as MatchedLater", gen+1, id, e.Resolution)
+				}
+			}
+			if mq.Len() != 3 || len(mq.Open()) != 0 {
+				t.Fatalf("queue holds %d breaks, %d open; want the three generations, all closed", mq.Len(), len(mq.Open()))
+			}
+
+			// A break a person resolved stays resolved when raised again.
+			if err := mq.Resolve(ctx, day1.BreaksWith(ReasonMissingExternal)[0].ID+".4", Resolution{Kind: WriteOff, By: "ana", At: t0}); !errors.Is(err, ErrUnknownBreak) {
+				t.Fatalf("resolving a generation never raised: %v", err)
+			}
+			rep := run(t, cfg, in, without)
+			id4 := rep.BreaksWith(ReasonMissingExternal)[0].ID
+			if err := mq.Resolve(ctx, id4, Resolution{Kind: WriteOff, By: "ana", At: t0}); err != nil {
+				t.Fatal(err)
+			}
+			if again := run(t, cfg, in, without); again.Raised != 0 || again.BreaksWith(ReasonMissingExternal)[0].Resolution == nil {
+				t.Fatalf("a break written off by a person came back open: %+v", again.BreaksWith(ReasonMissingExternal))
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"math/bits"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -131,19 +132,50 @@ func (rc *Reconciler) raise(ctx context.Context, rep *Report) error {
 		return nil
 	}
 	for i := range rep.Breaks {
-		e, created, err := q.Raise(ctx, rep.Breaks[i])
-		if err != nil {
-			return fmt.Errorf("reconcile: raise break %s: %w", rep.Breaks[i].ID, err)
-		}
-		if created {
-			rep.Raised++
-		}
-		if e.Resolution != nil {
-			r := *e.Resolution
-			rep.Breaks[i].Resolution = &r
+		b := &rep.Breaks[i]
+		base := b.ID
+		for gen := 1; ; gen++ {
+			e, created, err := q.Raise(ctx, *b)
+			if err != nil {
+				return fmt.Errorf("reconcile: raise break %s: %w", b.ID, err)
+			}
+			if !created && reopens(e) {
+				// Run closed it when its records matched; they are open
+				// again: raise it anew, under its next generation's id.
+				if gen == maxGenerations {
+					return fmt.Errorf("reconcile: break %s reopened %d times", base, gen)
+				}
+				b.ID = generationID(base, gen+1)
+				continue
+			}
+			if created {
+				rep.Raised++
+			}
+			if e.Resolution != nil {
+				r := *e.Resolution
+				b.Resolution = &r
+			}
+			break
 		}
 	}
 	return nil
+}
+
+// maxGenerations bounds how many times one break can be reopened (see
+// generationID).
+const maxGenerations = 1000
+
+// reopens reports whether e, found under the id of a break this run
+// raises, is one Run closed itself (MatchedLater): a later generation of
+// the break is then raised, open.
+func reopens(e Entry) bool {
+	return e.Resolution != nil && e.Resolution.Kind == MatchedLater
+}
+
+// generationID is the id of generation gen (≥ 2) of the break first raised
+// as base: raised again after Run closed generation gen-1 as MatchedLater.
+func generationID(base string, gen int) string {
+	return base + "." + strconv.Itoa(gen)
 }
 
 // carry lists, per side, the records open in some leg and not in a

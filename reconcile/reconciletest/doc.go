@@ -26,9 +26,12 @@
 // breaks of a leg. StateMachine drives random raises, resolutions and
 // reads against a model (pgregory.net/rapid) and compares every entry
 // after each step. WithReconciler runs reconcile.Run against the queue
-// over three days: a re-run raises nothing, a resolved break comes back
-// resolved and its records are not carried forward, and a break whose
-// missing record arrives is closed as MatchedLater.
+// over four days: a re-run raises nothing, a resolved break comes back
+// resolved and its records are not carried forward, a break whose missing
+// record arrives is closed as MatchedLater, and when that record goes away
+// the break is raised again, open, under its next generation's id (the
+// base id with ".2": a queue must take ids longer than the 24-character
+// hashes).
 //
 // # Caveats
 //

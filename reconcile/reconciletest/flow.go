@@ -17,8 +17,10 @@ func record(id, ref, amount string, day int) reconcile.Record {
 		Date: time.Date(2026, 3, day, 0, 0, 0, 0, time.UTC), Counterparty: "p"}
 }
 
-// testWithReconciler runs reconcile.Run against q over three days, as a
-// host would.
+// testWithReconciler runs reconcile.Run against q over four days, as a
+// host would: breaks raised once, a resolution respected, a break closed
+// when its record arrives and raised again, open, under its next
+// generation's id when that record goes away.
 func testWithReconciler(t *testing.T, q reconcile.Queue) {
 	ctx := context.Background()
 	rc, err := reconcile.New(reconcile.Config{Rules: reconcile.DefaultRules(), Queue: q, AsOf: t0, By: "nightly"})
@@ -90,4 +92,13 @@ func testWithReconciler(t *testing.T, q reconcile.Queue) {
 		e.Resolution.By != "nightly" || !e.Resolution.At.Equal(t0) || !slices.Equal(e.Resolution.MatchedIDs, []string{"e3"}) {
 		t.Fatalf("missing break after day 2: %+v, found %v, %v; want MatchedLater by nightly naming e3", e, found, err)
 	}
+
+	// Day 3: the bank reverses e3; the missing payment is open again,
+	// raised under the break's next generation (its id with ".2").
+	day3 := runDay(provider)
+	reopened := byReason(day3, reconcile.ReasonMissingExternal)
+	if reopened.ID != missing.ID+".2" || reopened.Resolution != nil || day3.Raised != 1 {
+		t.Fatalf("day 3: break %s (resolution %+v), raised %d; want %s.2 raised open", reopened.ID, reopened.Resolution, day3.Raised, missing.ID)
+	}
+	wantEntry(t, q, reopened, nil)
 }

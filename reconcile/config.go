@@ -30,10 +30,12 @@ type Config struct {
 	// Queue, when set, receives every break of a run (Queue.Raise). A break
 	// the queue holds as resolved is reported with its resolution, is not
 	// raised again and is not carried forward. An open break of an earlier
-	// run whose records this run matches is closed as MatchedLater.
+	// run whose records this run matches is closed as MatchedLater; one
+	// whose records this run's breaks hold (the rest matched), as
+	// Superseded.
 	Queue Queue
 	// By names the reconciler in the resolutions Run records itself
-	// (MatchedLater). "" means "reconcile".
+	// (MatchedLater, Superseded). "" means "reconcile".
 	By string
 }
 

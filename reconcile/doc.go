@@ -54,11 +54,14 @@
 // bank line arrived a day later) is closed by Run itself: resolved as
 // MatchedLater by Config.By at Config.AsOf, naming the counterparts, and
 // listed in Report.Closed, so the queue holds only real open exceptions.
-// Should a later run raise that break again (the record that matched it
-// went away, or new records changed a greedy choice), it is raised open
-// under the next generation of its id (the id with ".2", ".3", …
-// appended), so it is neither lost nor hidden behind the old resolution. A
-// break a person resolved stays resolved.
+// One whose records the later run holds in breaks of its own (the bank
+// line arrived with another amount: an amount break replaces the missing
+// one), the rest matched, is closed likewise as Superseded, naming the
+// breaks that replace it. Should a later run raise a break Run closed
+// again (the record that matched it went away, or new records changed a
+// greedy choice), it is raised open under the next generation of its id
+// (the id with ".2", ".3", … appended), so it is neither lost nor hidden
+// behind the old resolution. A break a person resolved stays resolved.
 // Run lists the leg's open breaks when the queue implements the optional
 // OpenLister (MemoryQueue does) and otherwise derives candidate ids and
 // calls Get. A host's Queue runs reconciletest.RunQueueConformance from its
@@ -82,13 +85,12 @@
 //     very dense buckets (IgnoreCounterparty on a busy account).
 //   - With three sides, the middle side is matched in both legs; a record
 //     open in either leg is carried forward.
-//   - Only breaks whose records a later run matched are closed
-//     automatically. A break superseded by another (a missing record that
-//     now has a counterpart with a different amount) stays open for a
-//     person: closing it automatically would lose it should the greedy
-//     choice turn back.
+//   - Run closes an earlier break only when it accounts for every one of
+//     its records (matched, or held by a break of this run); a break with
+//     a record the run did not see (left out of its input) stays open.
 //   - Without OpenLister, Run finds earlier breaks by id: single-record
-//     breaks of matched records and pair breaks of one-to-one matches only.
+//     breaks of matched records and of records held by its breaks, and
+//     pair breaks of one-to-one matches only.
 //   - Confidence is a heuristic (the rule's figure less a point per day
 //     apart), not a calibrated probability.
 //
@@ -130,6 +132,7 @@
 // so the same exception has the same id on every run; that is what makes a
 // Queue idempotent without storing run state. A generation suffix is the
 // only state kept, and it is kept in the queue: Run finds the current
-// generation by raising the base id and following MatchedLater closures. MemoryQueue lives in this
+// generation by raising the base id and following its own closures
+// (MatchedLater, Superseded). MemoryQueue lives in this
 // package (not a sub-package) so the package's own tests can use it.
 package reconcile

@@ -178,9 +178,9 @@ func TestPropertyOrderIndependent(t *testing.T) {
 // while records arrive, records are withdrawn and breaks are resolved:
 // re-running raises nothing new, a raised break is never raised twice,
 // resolved breaks come back resolved and are not carried forward, and a
-// break Run closed itself (MatchedLater) never comes back resolved: when
-// its records are open again it is raised anew, open, so no exception is
-// lost.
+// break Run closed itself (MatchedLater, Superseded) never comes back
+// resolved: when its records are open again it is raised anew, open, so no
+// exception is lost.
 func TestPropertyQueueStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		q := &MemoryQueue{}
@@ -207,8 +207,8 @@ func TestPropertyQueueStateMachine(t *testing.T) {
 				if resolved[b.ID] != (b.Resolution != nil) {
 					t.Fatalf("break %s resolved=%v, queue says %v", b.ID, b.Resolution != nil, resolved[b.ID])
 				}
-				if b.Resolution != nil && b.Resolution.Kind == MatchedLater {
-					t.Fatalf("break %s raised again came back closed as matched later: its records would be lost", b.ID)
+				if b.Resolution != nil && (b.Resolution.Kind == MatchedLater || b.Resolution.Kind == Superseded) {
+					t.Fatalf("break %s raised again came back closed by Run (%s): its records would be lost", b.ID, b.Resolution.Kind)
 				}
 			}
 			if rep.Raised != fresh {
@@ -334,10 +334,11 @@ func (g getOnlyQueue) Get(ctx context.Context, id string) (Entry, bool, error) {
 }
 
 // checkClosed asserts what a run did to earlier breaks: it closed only
-// breaks that were open and whose records it matched, recording
-// MatchedLater by the reconciler at the run's AsOf; with an OpenLister
-// queue no open entry is left whose records the run matched all of. It
-// updates the model's resolved set.
+// breaks that were open and whose records it accounts for — as
+// MatchedLater when it matched all of them, as Superseded when some sit in
+// its own breaks and the rest are matched — by the reconciler at the run's
+// AsOf; with an OpenLister queue no open entry is left whose records the
+// run accounts for. It updates the model's resolved set.
 func checkClosed(t *rapid.T, q *MemoryQueue, rep *Report, seen, resolved map[string]bool, lists bool) {
 	ctx := context.Background()
 	leg := rep.Legs[0]
@@ -350,44 +351,66 @@ func checkClosed(t *rapid.T, q *MemoryQueue, rep *Report, seen, resolved map[str
 			matched["R"+rep.Sides[1].Records[k].ID] = true
 		}
 	}
-	allMatched := func(b Break) bool {
+	current := map[string]bool{}
+	held := map[string]bool{}
+	for _, b := range rep.Breaks {
+		current[b.ID] = true
 		for _, id := range b.LeftIDs {
-			if !matched["L"+id] {
-				return false
-			}
+			held["L"+id] = true
 		}
 		for _, id := range b.RightIDs {
-			if !matched["R"+id] {
-				return false
+			held["R"+id] = true
+		}
+	}
+	// accounted reports whether every record of b is matched or held, and
+	// whether any is held.
+	accounted := func(b Break) (all, anyHeld bool) {
+		all = true
+		for _, k := range append(prefixed("L", b.LeftIDs), prefixed("R", b.RightIDs)...) {
+			switch {
+			case held[k]:
+				anyHeld = true
+			case !matched[k]:
+				all = false
 			}
 		}
-		return true
+		return all, anyHeld
 	}
 	for _, id := range rep.Closed {
-		if !seen[id] || resolved[id] {
-			t.Fatalf("closed %s: seen %v, resolved before %v", id, seen[id], resolved[id])
+		if !seen[id] || resolved[id] || current[id] {
+			t.Fatalf("closed %s: seen %v, resolved before %v, one of this run's %v", id, seen[id], resolved[id], current[id])
 		}
 		e, ok, err := q.Get(ctx, id)
-		if err != nil || !ok || e.Resolution == nil || e.Resolution.Kind != MatchedLater || e.Resolution.By != "reconcile" || !e.Resolution.At.Equal(rep.AsOf) {
+		if err != nil || !ok || e.Resolution == nil || e.Resolution.By != "reconcile" || !e.Resolution.At.Equal(rep.AsOf) {
 			t.Fatalf("closed %s: entry %+v %v %v", id, e, ok, err)
 		}
-		if !allMatched(e.Break) {
-			t.Fatalf("closed %s whose records are not all matched", id)
+		all, anyHeld := accounted(e.Break)
+		switch {
+		case !all:
+			t.Fatalf("closed %s (%s), some of whose records this run neither matched nor holds", id, e.Resolution.Kind)
+		case e.Resolution.Kind == MatchedLater && anyHeld, e.Resolution.Kind == Superseded && !anyHeld,
+			e.Resolution.Kind != MatchedLater && e.Resolution.Kind != Superseded:
+			t.Fatalf("closed %s as %s; held records: %v", id, e.Resolution.Kind, anyHeld)
 		}
 		resolved[id] = true
 	}
 	if !lists {
 		return
 	}
-	current := map[string]bool{}
-	for _, b := range rep.Breaks {
-		current[b.ID] = true
-	}
 	for _, e := range q.Open() {
-		if !current[e.Break.ID] && allMatched(e.Break) {
-			t.Fatalf("open break %s (%s %v %v) left in the queue; this run matched its records", e.Break.ID, e.Break.Reason, e.Break.LeftIDs, e.Break.RightIDs)
+		if all, _ := accounted(e.Break); !current[e.Break.ID] && all {
+			t.Fatalf("open break %s (%s %v %v) left in the queue; this run accounts for its records", e.Break.ID, e.Break.Reason, e.Break.LeftIDs, e.Break.RightIDs)
 		}
 	}
+}
+
+// prefixed returns ids with p before each.
+func prefixed(p string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = p + id
+	}
+	return out
 }
 
 // checkDuplicate asserts that a duplicate break is one record repeating its

@@ -69,9 +69,17 @@ const (
 	// a later run raise the break again, it is raised open under the next
 	// generation of its id.
 	MatchedLater
+	// Superseded is recorded by Run itself: a later run holds the break's
+	// records in breaks of its own (a missing payment's bank line arrived
+	// with another amount: the amount break replaces the missing one), each
+	// record either there or matched. By and At as for MatchedLater; Note
+	// names the breaks that replace it, MatchedIDs the counterparts of any
+	// matched records. Should a later run raise the break again, it is
+	// raised open under the next generation of its id.
+	Superseded
 )
 
-var resolutionNames = [...]string{"", "accept_difference", "adjust", "write_off", "manual_match", "matched_later"}
+var resolutionNames = [...]string{"", "accept_difference", "adjust", "write_off", "manual_match", "matched_later", "superseded"}
 
 // String returns the kind's code ("accept_difference", …).
 func (k ResolutionKind) String() string {
@@ -101,7 +109,7 @@ type Resolution struct {
 // missing. A Queue implementation calls it before recording r.
 func (r Resolution) Validate() error {
 	switch {
-	case r.Kind < AcceptDifference || r.Kind > MatchedLater:
+	case r.Kind < AcceptDifference || r.Kind > Superseded:
 		return fmt.Errorf("%w: unknown kind %d", ErrInvalidResolution, uint8(r.Kind))
 	case r.By == "":
 		return fmt.Errorf("%w: no author (By)", ErrInvalidResolution)
@@ -121,15 +129,18 @@ func (r Resolution) Equal(o Resolution) bool {
 }
 
 // OpenLister is an optional interface a Queue implements so that Run can
-// close the breaks a later run matched (see MatchedLater), as database/sql
-// looks for optional driver interfaces. Run finds it by type assertion.
+// close the breaks a later run accounts for (see MatchedLater and
+// Superseded), as database/sql looks for optional driver interfaces. Run
+// finds it by type assertion.
 //
 // Without it, Run looks the candidates up by id with Get: for every matched
-// record the single-record breaks it could have raised (missing, duplicate)
-// and, for a one-to-one match, the pair breaks of its two records (amount,
-// date, status) — about seven Gets per match, so a large host queue should
+// record, and every record held by one of the run's breaks, the
+// single-record breaks it could have raised (missing, duplicate) and, for a
+// one-to-one match, the pair breaks of its two records (amount, date,
+// status) — several Gets per record, so a large host queue should
 // implement OpenLister. A break of other records (a group, a pair whose
-// records were later matched apart) then stays open for the host to close.
+// records were later matched or broken apart) then stays open for the
+// host to close.
 type OpenLister interface {
 	// OpenBreaks returns the unresolved entries raised for the leg between
 	// the named sides, in any order.

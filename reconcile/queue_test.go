@@ -109,6 +109,17 @@ var queueKinds = []struct {
 	{"get fallback", func(q *MemoryQueue) Queue { return getOnlyQueue{q} }},
 }
 
+// eachQueueKind runs f as a subtest per queue kind, with a fresh
+// MemoryQueue and a Config (AsOf t0) over it.
+func eachQueueKind(t *testing.T, f func(t *testing.T, mq *MemoryQueue, cfg Config)) {
+	for _, tt := range queueKinds {
+		t.Run(tt.name, func(t *testing.T) {
+			mq := &MemoryQueue{}
+			f(t, mq, Config{Queue: tt.queue(mq), AsOf: t0})
+		})
+	}
+}
+
 func TestLaterMatchClosesBreak(t *testing.T) {
 	asOf := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
 	for _, tt := range queueKinds {
@@ -155,60 +166,99 @@ func TestLaterMatchClosesBreak(t *testing.T) {
 // id, carried forward, closed again when the line returns, and reopened as
 // generation 3 the next time, with or without OpenLister.
 func TestClosedBreakRaisedAgainReopens(t *testing.T) {
-	for _, tt := range queueKinds {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			mq := &MemoryQueue{}
-			cfg := Config{Queue: tt.queue(mq), AsOf: t0}
-			in := []Record{r("i1", "R1", "10.00 USD", "2026-03-01", "p"), r("i2", "R2", "20.00 USD", "2026-03-01", "p")}
-			with := []Record{r("e1", "R1", "10.00 USD", "2026-03-01", "p"), r("e2", "R2", "20.00 USD", "2026-03-02", "p")}
-			without := with[:1]
+	eachQueueKind(t, func(t *testing.T, mq *MemoryQueue, cfg Config) {
+		ctx := context.Background()
+		in := []Record{r("i1", "R1", "10.00 USD", "2026-03-01", "p"), r("i2", "R2", "20.00 USD", "2026-03-01", "p")}
+		with := []Record{r("e1", "R1", "10.00 USD", "2026-03-01", "p"), r("e2", "R2", "20.00 USD", "2026-03-02", "p")}
+		without := with[:1]
 
-			day1 := run(t, cfg, in, without)
-			base := day1.BreaksWith(ReasonMissingExternal)[0].ID
-			for gen, id := range []string{base, base + ".2", base + ".3"} {
-				if gen > 0 {
-					rep := run(t, cfg, in, without)
-					b := rep.BreaksWith(ReasonMissingExternal)
-					if len(b) != 1 || b[0].ID != id || b[0].Resolution != nil || rep.Raised != 1 {
-						t.Fatalf("generation %d: breaks %+v, raised %d; want %s raised open", gen+1, b, rep.Raised, id)
-					}
-					if ids := recordIDs(rep.Carry()[0].Records); !slices.Equal(ids, []string{"i2"}) {
-						t.Fatalf("generation %d: carried %v, want [i2]", gen+1, ids)
-					}
-					if again := run(t, cfg, in, without); again.Raised != 0 || again.BreaksWith(ReasonMissingExternal)[0].ID != id {
-						t.Fatalf("generation %d: a re-run raised %d (break %s); want nothing new", gen+1, again.Raised, again.BreaksWith(ReasonMissingExternal)[0].ID)
-					}
+		day1 := run(t, cfg, in, without)
+		base := day1.BreaksWith(ReasonMissingExternal)[0].ID
+		for gen, id := range []string{base, base + ".2", base + ".3"} {
+			if gen > 0 {
+				rep := run(t, cfg, in, without)
+				b := rep.BreaksWith(ReasonMissingExternal)
+				if len(b) != 1 || b[0].ID != id || b[0].Resolution != nil || rep.Raised != 1 {
+					t.Fatalf("generation %d: breaks %+v, raised %d; want %s raised open", gen+1, b, rep.Raised, id)
 				}
-				if open := mq.Open(); len(open) != 1 || open[0].Break.ID != id {
-					t.Fatalf("generation %d: open %+v; want only %s", gen+1, open, id)
+				if ids := recordIDs(rep.Carry()[0].Records); !slices.Equal(ids, []string{"i2"}) {
+					t.Fatalf("generation %d: carried %v, want [i2]", gen+1, ids)
 				}
-				matched := run(t, cfg, in, with)
-				if !slices.Equal(matched.Closed, []string{id}) {
-					t.Fatalf("generation %d: closed %v, want [%s]", gen+1, matched.Closed, id)
-				}
-				if e, _, _ := mq.Get(ctx, id); e.Resolution == nil || e.Resolution.Kind != MatchedLater {
-					t.Fatalf("generation %d: %s is %+v, want closed as MatchedLater", gen+1, id, e.Resolution)
+				if again := run(t, cfg, in, without); again.Raised != 0 || again.BreaksWith(ReasonMissingExternal)[0].ID != id {
+					t.Fatalf("generation %d: a re-run raised %d (break %s); want nothing new", gen+1, again.Raised, again.BreaksWith(ReasonMissingExternal)[0].ID)
 				}
 			}
-			if mq.Len() != 3 || len(mq.Open()) != 0 {
-				t.Fatalf("queue holds %d breaks, %d open; want the three generations, all closed", mq.Len(), len(mq.Open()))
+			if open := mq.Open(); len(open) != 1 || open[0].Break.ID != id {
+				t.Fatalf("generation %d: open %+v; want only %s", gen+1, open, id)
 			}
+			matched := run(t, cfg, in, with)
+			if !slices.Equal(matched.Closed, []string{id}) {
+				t.Fatalf("generation %d: closed %v, want [%s]", gen+1, matched.Closed, id)
+			}
+			if e, _, _ := mq.Get(ctx, id); e.Resolution == nil || e.Resolution.Kind != MatchedLater {
+				t.Fatalf("generation %d: %s is %+v, want closed as MatchedLater", gen+1, id, e.Resolution)
+			}
+		}
+		if mq.Len() != 3 || len(mq.Open()) != 0 {
+			t.Fatalf("queue holds %d breaks, %d open; want the three generations, all closed", mq.Len(), len(mq.Open()))
+		}
 
-			// A break a person resolved stays resolved when raised again.
-			if err := mq.Resolve(ctx, day1.BreaksWith(ReasonMissingExternal)[0].ID+".4", Resolution{Kind: WriteOff, By: "ana", At: t0}); !errors.Is(err, ErrUnknownBreak) {
-				t.Fatalf("resolving a generation never raised: %v", err)
-			}
-			rep := run(t, cfg, in, without)
-			id4 := rep.BreaksWith(ReasonMissingExternal)[0].ID
-			if err := mq.Resolve(ctx, id4, Resolution{Kind: WriteOff, By: "ana", At: t0}); err != nil {
-				t.Fatal(err)
-			}
-			if again := run(t, cfg, in, without); again.Raised != 0 || again.BreaksWith(ReasonMissingExternal)[0].Resolution == nil {
-				t.Fatalf("a break written off by a person came back open: %+v", again.BreaksWith(ReasonMissingExternal))
-			}
-		})
-	}
+		// A break a person resolved stays resolved when raised again.
+		if err := mq.Resolve(ctx, day1.BreaksWith(ReasonMissingExternal)[0].ID+".4", Resolution{Kind: WriteOff, By: "ana", At: t0}); !errors.Is(err, ErrUnknownBreak) {
+			t.Fatalf("resolving a generation never raised: %v", err)
+		}
+		rep := run(t, cfg, in, without)
+		id4 := rep.BreaksWith(ReasonMissingExternal)[0].ID
+		if err := mq.Resolve(ctx, id4, Resolution{Kind: WriteOff, By: "ana", At: t0}); err != nil {
+			t.Fatal(err)
+		}
+		if again := run(t, cfg, in, without); again.Raised != 0 || again.BreaksWith(ReasonMissingExternal)[0].Resolution == nil {
+			t.Fatalf("a break written off by a person came back open: %+v", again.BreaksWith(ReasonMissingExternal))
+		}
+	})
+}
+
+// TestSupersededBreakCloses: a missing payment whose bank line arrives
+// with another amount is replaced by an amount break, and Run closes the
+// missing break as Superseded, naming the amount break; when the line is
+// corrected the amount break closes as MatchedLater; when the line goes
+// away, the missing break is raised again, open, as generation 2.
+func TestSupersededBreakCloses(t *testing.T) {
+	eachQueueKind(t, func(t *testing.T, mq *MemoryQueue, cfg Config) {
+		ctx := context.Background()
+		in := []Record{r("i1", "R1", "10.00 USD", "2026-03-01", "p"), r("i2", "R2", "20.00 USD", "2026-03-01", "p")}
+		e1 := r("e1", "R1", "10.00 USD", "2026-03-01", "p")
+
+		day1 := run(t, cfg, in, []Record{e1})
+		missing := day1.BreaksWith(ReasonMissingExternal)[0]
+
+		day2 := run(t, cfg, in, []Record{e1, r("e2", "R2", "21.00 USD", "2026-03-02", "p")})
+		amount := day2.BreaksWith(ReasonAmount)[0]
+		if !slices.Equal(day2.Closed, []string{missing.ID}) || len(day2.Breaks) != 1 {
+			t.Fatalf("day 2: closed %v, breaks %+v; want %s closed and the amount break alone", day2.Closed, day2.Breaks, missing.ID)
+		}
+		e, _, _ := mq.Get(ctx, missing.ID)
+		want := Resolution{Kind: Superseded, By: "reconcile", At: t0, Note: "superseded by break " + amount.ID}
+		if e.Resolution == nil || !e.Resolution.Equal(want) {
+			t.Fatalf("missing break resolution %+v; want %+v", e.Resolution, want)
+		}
+		if open := mq.Open(); len(open) != 1 || open[0].Break.ID != amount.ID {
+			t.Fatalf("open after day 2: %+v; want only the amount break", open)
+		}
+		if again := run(t, cfg, in, []Record{e1, r("e2", "R2", "21.00 USD", "2026-03-02", "p")}); again.Raised != 0 || len(again.Closed) != 0 {
+			t.Fatalf("re-run of day 2 raised %d, closed %v; want nothing", again.Raised, again.Closed)
+		}
+
+		day3 := run(t, cfg, in, []Record{e1, r("e2", "R2", "20.00 USD", "2026-03-02", "p")})
+		if !slices.Equal(day3.Closed, []string{amount.ID}) || len(day3.Breaks) != 0 {
+			t.Fatalf("day 3: closed %v, breaks %+v; want the amount break closed", day3.Closed, day3.Breaks)
+		}
+
+		day4 := run(t, cfg, in, []Record{e1})
+		if b := day4.BreaksWith(ReasonMissingExternal); len(b) != 1 || b[0].ID != missing.ID+".2" || b[0].Resolution != nil || day4.Raised != 1 {
+			t.Fatalf("day 4: %+v, raised %d; want %s.2 raised open", b, day4.Raised, missing.ID)
+		}
+	})
 }
 
 func TestMemoryQueueErrors(t *testing.T) {

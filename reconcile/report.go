@@ -23,7 +23,9 @@ type Report struct {
 	// Raised counts the breaks this run added to the queue (new ones only).
 	Raised int
 	// Closed lists, sorted, the ids of earlier open breaks this run closed
-	// in the queue as MatchedLater because it matched all their records.
+	// in the queue: as MatchedLater when it matched all their records, as
+	// Superseded when breaks of its own hold some of them (and it matched
+	// the rest).
 	Closed []string
 
 	agedAfter int

@@ -60,7 +60,7 @@ func (rc *Reconciler) Run(ctx context.Context, sides ...Side) (*Report, error) {
 	if err := rc.raise(ctx, rep); err != nil {
 		return nil, err
 	}
-	if err := rc.closeMatched(ctx, rep); err != nil {
+	if err := rc.closeEarlier(ctx, rep); err != nil {
 		return nil, err
 	}
 	rep.carry = carry(preps, legs, rep.Breaks)
@@ -169,7 +169,7 @@ const maxGenerations = 1000
 // raises, is one Run closed itself (MatchedLater): a later generation of
 // the break is then raised, open.
 func reopens(e Entry) bool {
-	return e.Resolution != nil && e.Resolution.Kind == MatchedLater
+	return e.Resolution != nil && (e.Resolution.Kind == MatchedLater || e.Resolution.Kind == Superseded)
 }
 
 // generationID is the id of generation gen (≥ 2) of the break first raised

@@ -55,7 +55,7 @@ func testStateMachine(t *testing.T, q reconcile.Queue) {
 			"resolve": func(t *rapid.T) {
 				id := drawID(t)
 				r := reconcile.Resolution{
-					Kind: reconcile.ResolutionKind(rapid.IntRange(0, int(reconcile.MatchedLater)+1).Draw(t, "kind")),
+					Kind: reconcile.ResolutionKind(rapid.IntRange(0, int(reconcile.Superseded)+1).Draw(t, "kind")),
 					By:   rapid.SampledFrom([]string{"", "ana", "bo"}).Draw(t, "by"),
 					At:   rapid.SampledFrom([]time.Time{{}, t0, t0.Add(time.Hour)}).Draw(t, "at"),
 					Note: rapid.SampledFrom([]string{"", "fee"}).Draw(t, "note"),

@@ -147,6 +147,43 @@ func ExampleMemoryQueue() {
 	// open: 1
 }
 
+// Run keeps the exception queue true as files arrive: a missing bank line
+// that turns up with another amount replaces the missing-payment break
+// with an amount break (closed as superseded), and the corrected line
+// closes that one (matched later). A person only ever sees the current
+// exception.
+func Example_closedByRun() {
+	ctx := context.Background()
+	q := &reconcile.MemoryQueue{}
+	rc, _ := reconcile.New(reconcile.Config{Rules: reconcile.DefaultRules(), Queue: q, By: "nightly"})
+	payouts := reconcile.Side{Name: "payouts", Records: payoutItems()[1:2]} // item-2, 80.00 USD, PI-2
+	bank := func(amount string) reconcile.Side {
+		return reconcile.Side{Name: "bank", Records: []reconcile.Record{{ID: "stmt-7", References: []string{"PI-2"},
+			Amount: accrue.MustParseMoney(amount), Date: day("2026-03-04")}}}
+	}
+	show := func(day string, rep *reconcile.Report) {
+		fmt.Printf("%s: breaks", day)
+		for _, b := range rep.Breaks {
+			fmt.Printf(" %s", b.Reason)
+		}
+		for _, id := range rep.Closed {
+			e, _, _ := q.Get(ctx, id)
+			fmt.Printf("; closed %s as %s by %s", e.Break.Reason, e.Resolution.Kind, e.Resolution.By)
+		}
+		fmt.Printf("; open in the queue: %d\n", len(q.Open()))
+	}
+	day1, _ := rc.Run(ctx, payouts, reconcile.Side{Name: "bank"})
+	show("day 1", day1)
+	day2, _ := rc.Run(ctx, payouts, bank("79.00 USD"))
+	show("day 2", day2)
+	day3, _ := rc.Run(ctx, payouts, bank("80.00 USD"))
+	show("day 3", day3)
+	// Output:
+	// day 1: breaks missing_external; open in the queue: 1
+	// day 2: breaks amount; closed missing_external as superseded by nightly; open in the queue: 1
+	// day 3: breaks; closed amount as matched_later by nightly; open in the queue: 0
+}
+
 // Daily files reconcile against what is still open: yesterday's unmatched
 // records are carried into today's run.
 func ExampleCarryForward() {
